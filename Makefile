@@ -7,9 +7,10 @@
 CC      ?= cc
 PKGS    := libh2o-evloop sqlite3 libpq jansson libsodium openssl zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-           -Wformat=2 -Wno-format-nonliteral -Wvla -Wimplicit-fallthrough
+           -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wvla -Wimplicit-fallthrough
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 $(WARN) $(CFLAGS) -Isrc -I$(B)/gen \
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+ALL_CFLAGS = -std=c11 -DSOUK_VERSION=\"$(VERSION)\" -D_GNU_SOURCE -DH2O_USE_LIBUV=0 $(WARN) $(CFLAGS) -Isrc -I$(B)/gen \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
 LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
@@ -44,11 +45,13 @@ $(B)/obj/gen/migrations.o: $(B)/gen/migrations.c
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/obj/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 
 $(B)/libsouk.a: $(LIB_OBJ)
 	@rm -f $@

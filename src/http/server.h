@@ -1,0 +1,20 @@
+/* server.h - the HTTP server: event-loop threads on libh2o, the database
+ * worker pool, static files and the access log.
+ *
+ * server_run() blocks until SIGTERM or SIGINT, then stops accepting, lets the
+ * requests in flight finish (up to server.shutdown_timeout seconds) and
+ * returns. */
+#ifndef SOUK_HTTP_SERVER_H
+#define SOUK_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "http/http.h"
+
+/* Serve routes[0..n) with cfg until a shutdown signal. 0 after a clean
+ * shutdown; SOUK_EIO if the listener or a database connection could not be
+ * set up (logged). cfg and routes are borrowed for the call. */
+int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes);
+
+#endif
