@@ -66,21 +66,30 @@ const char *db_errmsg(const db_t *db);
  * connection once before giving up. */
 int db_ping(db_t *db);
 
-/* Run a statement that returns no rows: the number of rows changed, or < 0. */
+/* Run a statement that returns no rows: the number of rows changed, or < 0.
+ * One statement only. It must use exactly the placeholders $1..$nparams
+ * (SOUK_EINVAL otherwise, on both backends); text parameters may not contain
+ * a NUL byte (SOUK_EINVAL), and no parameter may pass 2 GiB (SOUK_ELIMIT).
+ * These rules hold for db_query too. */
 int64_t db_exec(db_t *db, const char *sql, const db_param_t *params, int nparams);
 /* Run a script of several statements with no parameters (migrations). */
 int db_exec_script(db_t *db, const char *sql);
 
 /* Run a query. On success *out iterates its rows and must be ended with
- * db_rows_end(). Only one result set may be open per connection at a time. */
+ * db_rows_end(). Only one result set may be open per connection at a time
+ * (a second db_query before db_rows_end is a bug and aborts). */
 int db_query(db_t *db, const char *sql, const db_param_t *params, int nparams, db_rows_t **out);
 /* Advance to the next row: true while there is one. After false, db_rows_end()
  * tells whether the iteration ended by error. */
 bool db_rows_next(db_rows_t *rows);
 int db_rows_ncols(const db_rows_t *rows);
 bool db_rows_isnull(const db_rows_t *rows, int col);
+/* Integer of a column: 0 for NULL, 1/0 for a PostgreSQL boolean. Reading a
+ * column that holds no integer is a caller bug: SQLite converts as SQLite does
+ * (3.7 reads 3), PostgreSQL returns 0 and logs a warning. */
 int64_t db_rows_int(const db_rows_t *rows, int col);
-/* Text of a column, valid until the next db_rows_next/db_rows_end; "" for NULL. */
+/* Text of a column, valid until the next db_rows_next/db_rows_end; "" for NULL.
+ * A blob (BLOB, bytea) comes back as its bytes on both backends. */
 const char *db_rows_text(const db_rows_t *rows, int col, size_t *len);
 /* Release the result: 0, or the error that stopped the iteration. */
 int db_rows_end(db_rows_t *rows);
@@ -89,7 +98,10 @@ int db_rows_end(db_rows_t *rows);
  * 0 and *out set; SOUK_ENOTFOUND if no row; < 0 on error. */
 int db_query_int(db_t *db, const char *sql, const db_param_t *params, int nparams, int64_t *out);
 
+/* SOUK_EINVAL if a transaction is already open on this connection. */
 int db_begin(db_t *db, db_tx_t kind);
+/* On failure the transaction is over (rolled back) on both backends; a
+ * SOUK_EBUSY failure means the whole transaction may be retried. */
 int db_commit(db_t *db);
 /* Always safe to call; a no-op outside a transaction. */
 void db_rollback(db_t *db);

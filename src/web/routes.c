@@ -10,6 +10,8 @@ static const http_route_t routes[] = {
     {"GET", "/readyz", web_readyz, 0, "readyz"},
     /* Test-only routes follow; web_routes() cuts them off unless enabled. */
     {"GET", "/_test/sleep", web_test_sleep, 0, "test_sleep"},
+    {"GET", "/_test/block", web_test_block, ROUTE_INLINE, "test_block"},
+    {"GET", "/_test/inline_lookup", web_test_inline_lookup, ROUTE_INLINE, "test_inline_lookup"},
     {"GET", "/_test/query", web_test_echo_query, ROUTE_INLINE, "test_query"},
     {"POST", "/_test/form", web_test_echo_form, 0, "test_form"},
     {"POST", "/api/_test/json", web_test_echo_json, ROUTE_API, "test_json"},

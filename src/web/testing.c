@@ -2,11 +2,57 @@
  * server.test_routes, which configuration refuses in production). They let a
  * test hold a database worker in a slow query and see the request parsers'
  * results from outside. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/parse.h"
 #include "web/web.h"
+
+/* GET /_test/block?ms=N (inline): stall this event loop for N ms, as a
+ * database call made on the loop would. Exists to measure the design we did
+ * not choose (docs/ARCHITECTURE.md, database concurrency). */
+int web_test_block(http_ctx_t *c)
+{
+    const char *ms_s = http_query_get(c, "ms");
+    int64_t ms;
+    if (ms_s == NULL || parse_i64(ms_s, 0, 5000, &ms) != 0)
+        return http_error(c, 400, "ms must be a whole number from 0 to 5000");
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    http_set_content_type(c, "application/json");
+    buf_printf(http_out(c), "{\"blocked_ms\":%lld}", (long long)ms);
+    return 0;
+}
+
+/* GET /_test/inline_lookup (inline): the home page's point lookup made on the
+ * event loop with a connection of the loop's own, for comparing the cost of
+ * handing a request to a database worker. Bench only: the connection lives
+ * until the process ends. */
+int web_test_inline_lookup(http_ctx_t *c)
+{
+    static __thread db_t *loop_db;
+    if (loop_db == NULL) {
+        char *path = config_sqlite_path(http_config(c));
+        char *pg = config_pg_conninfo(http_config(c));
+        db_config_t dbc = {.pg_conninfo = pg, .sqlite_path = path, .busy_timeout_ms = 5000};
+        char err[256];
+        int rc = db_open(&dbc, &loop_db, err, sizeof(err));
+        free(path);
+        free(pg);
+        if (rc != 0)
+            return rc;
+    }
+    int64_t n;
+    int rc = db_query_int(loop_db, "SELECT count(*) FROM settings WHERE key = $1",
+                          (db_param_t[]){DB_TEXT("store_name")}, 1, &n);
+    if (rc != 0)
+        return rc;
+    http_set_content_type(c, "application/json");
+    buf_printf(http_out(c), "{\"rows\":%lld}", (long long)n);
+    return 0;
+}
 
 /* GET /_test/sleep?ms=N: hold this worker in an N-millisecond database call. */
 int web_test_sleep(http_ctx_t *c)

@@ -19,6 +19,8 @@ int web_readyz(http_ctx_t *c);
 
 /* Test-only handlers (testing.c). */
 int web_test_sleep(http_ctx_t *c);
+int web_test_block(http_ctx_t *c);
+int web_test_inline_lookup(http_ctx_t *c);
 int web_test_echo_form(http_ctx_t *c);
 int web_test_echo_query(http_ctx_t *c);
 int web_test_echo_json(http_ctx_t *c);
