@@ -15,7 +15,10 @@ typedef struct {
     size_t cap;
 } buf_t;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void buf_grow(buf_t *b, size_t extra);
 void buf_append(buf_t *b, const void *data, size_t len);

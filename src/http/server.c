@@ -65,7 +65,7 @@ struct server {
 /* Kept reachable for the life of the process: the h2o contexts are not torn
  * down at exit (connections may still be open), and this keeps LeakSanitizer
  * quiet about them without hiding leaks of per-request memory. */
-static server_t *the_server;
+static server_t *volatile the_server;
 
 static uint64_t now_ns(void)
 {

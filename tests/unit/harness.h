@@ -44,8 +44,8 @@ const char *test_tmpdir(void);
     do {                                                                                           \
         const char *a_ = (a), *b_ = (b);                                                           \
         if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)                                       \
-            test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a,                     \
-                      a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                     \
+            test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", \
+                      b_ ? b_ : "(null)");                                                         \
     } while (0)
 
 #endif

@@ -7,10 +7,10 @@
 #include "core/err.h"
 #include "harness.h"
 
-static const char *const vars[] = {"SOUK_LISTEN",  "SOUK_THREADS", "SOUK_MAX_BODY",   "SOUK_ENV",
-                                   "SOUK_CONFIG",  "DATABASE_URL", "DB_HOST",         "DB_PORT",
-                                   "DB_NAME",      "DB_USER",      "DB_PASSWORD",     "SECRET_KEY",
-                                   "SOUK_DATA_DIR", "SOUK_TEST_ROUTES", "SOUK_MAX_HEADERS"};
+static const char *const vars[] = {
+    "SOUK_LISTEN",  "SOUK_THREADS", "SOUK_MAX_BODY", "SOUK_ENV",         "SOUK_CONFIG",
+    "DATABASE_URL", "DB_HOST",      "DB_PORT",       "DB_NAME",          "DB_USER",
+    "DB_PASSWORD",  "SECRET_KEY",   "SOUK_DATA_DIR", "SOUK_TEST_ROUTES", "SOUK_MAX_HEADERS"};
 
 static void clear_env(void)
 {
@@ -126,7 +126,8 @@ TEST(config_ini_errors_name_file_and_line)
     clear_env();
     config_t c;
     char err[512];
-    const char *ini = write_ini("bad.ini", "[server]\nlisten = 127.0.0.1:1\n\n[server]\nlistne = x\n");
+    const char *ini =
+        write_ini("bad.ini", "[server]\nlisten = 127.0.0.1:1\n\n[server]\nlistne = x\n");
     CHECK_INT(config_load(&c, ini, err, sizeof(err)), SOUK_ECONFIG);
     CHECK(strstr(err, "bad.ini:5") != NULL);
     CHECK(strstr(err, "server.listne") != NULL);
