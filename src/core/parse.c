@@ -118,6 +118,12 @@ int parse_listen(const char *s, char *host, size_t hostcap, int *port)
     }
     if (hlen == 0 || hlen >= hostcap)
         return SOUK_EINVAL;
+    /* An IPv6 address needs its brackets: "::1:80" is ambiguous. */
+    if (s[0] != '[' && memchr(h, ':', hlen) != NULL)
+        return SOUK_EINVAL;
+    /* Digits only: no sign, no leading zeros. */
+    if (!isdigit((unsigned char)colon[1]) || (colon[1] == '0' && colon[2] != '\0'))
+        return SOUK_EINVAL;
     int64_t p;
     int rc = parse_i64(colon + 1, 0, 65535, &p);
     if (rc != 0)
