@@ -56,10 +56,28 @@ static const char usage_config[] =
     "Print the effective configuration (defaults < environment < config file < flags)\n"
     "with secrets masked; exit 2 naming the first invalid value.\n";
 
-typedef struct {
-    const char *key;  /* config option it sets */
-    const char *flag; /* "--listen" */
-} flag_t;
+/* mkdir -p: create dir and its missing parents (mode 0750). 0 or -1 with errno. */
+static int mkdir_p(const char *dir)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0750) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
 
 /* Match argv[*i] against flag; on a match store its value (from "--flag=V" or
  * the next argument) and advance *i. */
@@ -87,7 +105,7 @@ static int open_db(const config_t *cfg, db_t **db)
 {
     char *conninfo = config_pg_conninfo(cfg);
     char *path = config_sqlite_path(cfg);
-    if (conninfo == NULL && mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) {
+    if (conninfo == NULL && mkdir_p(cfg->data_dir) != 0) {
         log_error("cannot create data directory %s: %s", cfg->data_dir, strerror(errno));
         free(path);
         return SOUK_EIO;
@@ -150,7 +168,10 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
     }
     if (migrate && run_migrate(cfg) != 0)
         return 1;
-    if (!config_pg_conninfo(cfg) && mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) {
+    char *pg = config_pg_conninfo(cfg);
+    bool sqlite = pg == NULL;
+    free(pg);
+    if (sqlite && mkdir_p(cfg->data_dir) != 0) {
         log_error("cannot create data directory %s: %s", cfg->data_dir, strerror(errno));
         return 1;
     }

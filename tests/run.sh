@@ -27,7 +27,7 @@ failed=0
 # Add a suite's "NAME: N passed, N failed" line to the totals; a suite that
 # printed no such line counts as one failure.
 tally() {
-    line=$(grep -E '^[a-z_.\[\]-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+    line=$(grep -E '^[][a-z_.-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
     if [ -z "$line" ]; then
         echo "tests/run.sh: $2 printed no result line" >&2
         failed=$((failed + 1))

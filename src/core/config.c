@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -216,6 +218,11 @@ static int load_ini(config_t *cfg, const char *path, char *err, size_t errcap)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return fail(err, errcap, "cannot read config file %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return fail(err, errcap, "cannot read config file %s: not a regular file", path);
+    }
     char line[4096], section[64] = "", key[160];
     int lineno = 0, rc = 0;
     while (fgets(line, sizeof(line), f)) {
@@ -263,6 +270,8 @@ static int load_ini(config_t *cfg, const char *path, char *err, size_t errcap)
             break;
         }
     }
+    if (rc == 0 && ferror(f))
+        rc = fail(err, errcap, "cannot read config file %s: read error", path);
     fclose(f);
     return rc;
 }
@@ -366,9 +375,31 @@ char *config_sqlite_path(const config_t *cfg)
     return buf_detach(&b, NULL);
 }
 
-/* Mask the password inside a postgresql:// URL: scheme://user:***@host/... */
+/* Mask the password inside a postgresql:// URL: in user:***@host, and the
+ * value of a password= query parameter. */
 static void put_masked_url(buf_t *out, const char *url)
 {
+    const char *q = strchr(url, '?');
+    if (q != NULL) {
+        buf_t head = BUF_INIT;
+        buf_append(&head, url, (size_t)(q - url));
+        put_masked_url(out, buf_cstr(&head));
+        buf_free(&head);
+        /* Each query parameter; the value of "password" is masked. */
+        const char *p = q;
+        while (*p) {
+            const char *amp = strchr(p + 1, '&');
+            size_t len = amp ? (size_t)(amp - p) : strlen(p);
+            if (len > 10 && strncasecmp(p + 1, "password=", 9) == 0) {
+                buf_append(out, p, 10);
+                buf_puts(out, "****");
+            } else {
+                buf_append(out, p, len);
+            }
+            p += len;
+        }
+        return;
+    }
     const char *scheme_end = strstr(url, "://");
     const char *at = scheme_end ? strchr(scheme_end + 3, '@') : NULL;
     if (at == NULL) {

@@ -408,7 +408,7 @@ void ctx_error(http_ctx_t *c, int status, const char *detail)
 static bool compressible(const char *type);
 
 /* Does an If-None-Match list contain etag (weak comparison, RFC 9110 8.8.3.2)? */
-static bool etag_matches(const char *inm, const char *etag)
+bool http_etag_matches(const char *inm, const char *etag)
 {
     size_t elen = strlen(etag);
     const char *p = inm;
@@ -438,7 +438,8 @@ static bool etag_matches(const char *inm, const char *etag)
 
 static void settle_etag(http_ctx_t *c, bool gz)
 {
-    if (c->no_etag || c->status != 200 ||
+    /* A response that may not be stored has nothing to revalidate. */
+    if (c->no_etag || c->status != 200 || strstr(c->cache_control, "no-store") != NULL ||
         (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0))
         return;
     static const unsigned char key[crypto_shorthash_KEYBYTES]; /* a checksum, not a MAC */
@@ -450,7 +451,7 @@ static void settle_etag(http_ctx_t *c, bool gz)
     snprintf(etag, sizeof(etag), "\"%s%s\"", hex, gz ? "-gz" : "");
     http_add_header(c, "etag", etag);
     const char *inm = http_header(c, "if-none-match");
-    if (inm && etag_matches(inm, etag)) {
+    if (inm && http_etag_matches(inm, etag)) {
         c->status = 304;
         buf_reset(&c->out);
     }

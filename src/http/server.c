@@ -273,9 +273,13 @@ static void send_static(loop_thread_t *th, h2o_req_t *req, const char *rid, cons
     static h2o_generator_t gen = {NULL, NULL};
     bool gz = f->gz_data && accepts_gzip(req);
     ssize_t inm = h2o_find_header(&req->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
-    bool not_modified =
-        inm >= 0 && h2o_memis(req->headers.entries[inm].value.base,
-                              req->headers.entries[inm].value.len, f->etag, strlen(f->etag));
+    bool not_modified = false;
+    if (inm >= 0) {
+        char *list = h2o_mem_alloc_pool(&req->pool, req->headers.entries[inm].value.len + 1);
+        memcpy(list, req->headers.entries[inm].value.base, req->headers.entries[inm].value.len);
+        list[req->headers.entries[inm].value.len] = '\0';
+        not_modified = http_etag_matches(list, f->etag);
+    }
     req->res.status = not_modified ? 304 : 200;
     req->res.reason = not_modified ? "Not Modified" : "OK";
     if (!not_modified)
@@ -308,7 +312,10 @@ static void send_static(loop_thread_t *th, h2o_req_t *req, const char *rid, cons
                start, client);
     /* The file data lives as long as the server: send it without a copy. */
     h2o_start_response(req, &gen);
-    h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
 }
 
 /* A path we refuse before routing: control bytes, or a dot segment written
@@ -353,11 +360,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     char rid[68];
     make_request_id(th, req, rid);
 
-    size_t header_bytes = 0;
+    /* h2o keeps Host apart from the other fields (as the authority); count it. */
+    size_t nheaders = req->headers.size, header_bytes = 0;
+    if (req->input.authority.len > 0) {
+        nheaders++;
+        header_bytes += strlen("host") + req->input.authority.len;
+    }
     for (size_t i = 0; i < req->headers.size; i++)
         header_bytes += req->headers.entries[i].name->len + req->headers.entries[i].value.len;
-    if (req->headers.size > (size_t)cfg->max_headers) {
-        log_warn("request %s: %zu header fields, over the limit of %d", rid, req->headers.size,
+    if (nheaders > (size_t)cfg->max_headers) {
+        log_warn("request %s: %zu header fields, over the limit of %d", rid, nheaders,
                  cfg->max_headers);
         respond_error(th, req, rid, 431, "too many header fields", NULL);
         return 0;
@@ -366,6 +378,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         log_warn("request %s: %zu bytes of header fields, over the limit of %d", rid, header_bytes,
                  cfg->max_header_bytes);
         respond_error(th, req, rid, 431, "header fields too large", NULL);
+        return 0;
+    }
+
+    if (req->entity.base != NULL && req->entity.len > cfg->max_body) {
+        log_warn("request %s: body of %zu bytes, over the limit of %llu", rid, req->entity.len,
+                 (unsigned long long)cfg->max_body);
+        respond_error(th, req, rid, 413, "the request body is too large", NULL);
         return 0;
     }
 
@@ -430,6 +449,67 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         respond(c);
     }
     return 0;
+}
+
+/* ---- errors h2o answers by itself ---- */
+
+/* h2o answers some requests before any handler sees them (a body over the
+ * limit announced by Content-Length is refused without reading it, a
+ * malformed request line...). This filter gives those responses the same
+ * shape as ours: problem+json under /api/, an HTML page elsewhere, an
+ * X-Request-Id and an access-log line. It recognises them by the missing
+ * X-Request-Id, which every response of ours carries. */
+typedef struct {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+    bool sent;
+} error_ostream_t;
+
+static void error_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t n,
+                          h2o_send_state_t state)
+{
+    error_ostream_t *o = (error_ostream_t *)self;
+    (void)bufs;
+    (void)n;
+    if (o->sent || h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        h2o_ostream_send_next(self, req, NULL, 0, state);
+        return;
+    }
+    o->sent = true;
+    h2o_ostream_send_next(self, req, &o->body, 1, state);
+}
+
+static void on_setup_error_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    if (req->res.status >= 400 &&
+        h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1) < 0) {
+        loop_thread_t *th = H2O_STRUCT_FROM_MEMBER(loop_thread_t, ctx, req->conn->ctx);
+        char rid[68];
+        make_request_id(th, req, rid);
+        http_ctx_t *c = ctx_new(th->srv, th, req, NULL, rid);
+        ctx_error(c, req->res.status,
+                  req->res.status == 413 ? "the request body is too large" : req->res.reason);
+        log_warn("request %s: refused by the HTTP layer with %d %s", rid, req->res.status,
+                 req->res.reason);
+        h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, c->content_type,
+                       strlen(c->content_type), 1);
+        h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL,
+                       H2O_STRLIT("no-store"), 1);
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+                              rid, strlen(rid));
+        add_security_headers(req, strncmp(c->content_type, "text/html", 9) == 0);
+        error_ostream_t *o = (error_ostream_t *)h2o_add_ostream(req, sizeof(*o), slot);
+        o->super.do_send = error_do_send;
+        o->body = h2o_strdup(&req->pool, buf_cstr(&c->out), c->out.len);
+        o->sent = false;
+        req->res.content_length = o->body.len;
+        access_log(th, rid, c->method, strlen(c->method), c->path, strlen(c->path), req->res.status,
+                   o->body.len, now_ns(), c->client_addr);
+        ctx_free(c);
+        slot = &o->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
 }
 
 /* ---- threads, listeners, shutdown ---- */
@@ -551,13 +631,20 @@ int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes)
     signal(SIGPIPE, SIG_IGN);
 
     h2o_config_init(&srv->gconf);
-    srv->gconf.max_request_entity_size = (size_t)cfg->max_body;
+    /* h2o refuses a chunked body whose size reaches its limit (>=) and one
+     * announced by Content-Length past it (>): one byte of slack, and the
+     * exact limit is checked in on_req. */
+    srv->gconf.max_request_entity_size = (size_t)cfg->max_body + 1;
     srv->gconf.server_name = h2o_iovec_init(H2O_STRLIT("souk"));
     h2o_hostconf_t *host =
         h2o_config_register_host(&srv->gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *h = h2o_create_handler(pc, sizeof(*h));
     h->on_req = on_req;
+    h2o_filter_t *ef = h2o_create_filter(pc, sizeof(*ef));
+    ef->on_setup_ostream = on_setup_error_ostream;
+    ef = h2o_create_filter(&host->fallback_path, sizeof(*ef));
+    ef->on_setup_ostream = on_setup_error_ostream;
     /* No h2o compress filter: handlers' responses are gzipped on the worker
      * that made them (ctx.c), static files at load. */
 

@@ -81,6 +81,8 @@ void ctx_run(http_ctx_t *c);
 void ctx_error(http_ctx_t *c, int status, const char *detail);
 void ctx_free(http_ctx_t *c);
 
+/* Does an If-None-Match list name etag (weak comparison, "*" matches all)? */
+bool http_etag_matches(const char *inm, const char *etag);
 /* Does an Accept-Encoding value allow gzip ("gzip" listed without q=0)? */
 bool http_accepts_gzip(const char *v, size_t len);
 

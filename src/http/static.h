@@ -3,8 +3,8 @@
  *
  * static/css/app.css is served at /static/css/app.<hash>.css with
  * "Cache-Control: public, max-age=31536000, immutable", and at its plain name
- * /static/css/app.css with a short, revalidated lifetime. The hash is the first
- * 16 hex digits of the file's BLAKE2b digest. Only regular files under the
+ * /static/css/app.css with a short, revalidated lifetime. The fingerprint is an
+ * 8-byte BLAKE2b digest of the file, in 16 hex digits. Only regular files under the
  * root are loaded (no symbolic links, no dot files), so no request can reach
  * outside it. Compressible files also keep a gzip copy made at load. */
 #ifndef SOUK_HTTP_STATIC_H
