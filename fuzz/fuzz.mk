@@ -16,13 +16,14 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_ARGS    ?=
 FB           := build/fuzz
 
-TARGETS := form cookie jsonbody money
+TARGETS := form cookie jsonbody money csv
 
 # The src/core modules each target is built from.
 CORE_form     := util buf err utf8 form
 CORE_cookie   := util buf err cookie
 CORE_jsonbody := util buf err utf8 jsonbody
 CORE_money    := util buf err money
+CORE_csv      := util buf err utf8 charset csv
 LIBS_jsonbody := $(shell pkg-config --cflags --libs jansson)
 
 .PHONY: all build run $(TARGETS:%=run-%)

@@ -169,11 +169,8 @@ static void set_error(csv_reader_t *r, int code, const char *fmt, ...)
     va_end(ap);
 }
 
-static void rb_reserve(csv_reader_t *r, size_t extra)
+static void rb_grow(csv_reader_t *r, size_t need)
 {
-    size_t need = st_add(st_add(r->rlen, extra), 1);
-    if (need <= r->rcap)
-        return;
     ASSERT(need <= r->rb_max);
     size_t cap = r->rcap ? r->rcap : 4096;
     while (cap < need)
@@ -182,6 +179,14 @@ static void rb_reserve(csv_reader_t *r, size_t extra)
         cap = r->rb_max;
     r->rb = xrealloc(r->rb, cap);
     r->rcap = cap;
+}
+
+/* Room for extra more bytes and a NUL. The sum cannot overflow: rlen and extra
+ * are both below rb_max, which was computed with checked arithmetic. */
+static inline void rb_reserve(csv_reader_t *r, size_t extra)
+{
+    if (r->rlen + extra + 1 > r->rcap)
+        rb_grow(r, r->rlen + extra + 1);
 }
 
 /* Whether n more bytes fit the current field and record; sets the error if not. */
@@ -214,7 +219,7 @@ static void append(csv_reader_t *r, const unsigned char *s, size_t n)
         return;
     }
     size_t out;
-    rb_reserve(r, st_mult(n, CHARSET_CP1252_MAX_EXPANSION));
+    rb_reserve(r, n * CHARSET_CP1252_MAX_EXPANSION); /* n <= cap: checked in csv_open_fn */
     if (charset_cp1252_to_utf8((const char *)s, n, r->rb + r->rlen, &out) != 0 && r->enc_err == 0) {
         size_t i = 0;
         while (charset_cp1252_defined(s[i]))
@@ -295,6 +300,21 @@ static size_t utf8_prefix(const char *s, size_t n)
         i = j;
     }
     return n;
+}
+
+/* Byte c follows a closing quote. The record's line is in every message; the
+ * physical line is added when the record started earlier. */
+static void garbage_error(csv_reader_t *r, unsigned char c)
+{
+    char what[16], where[40] = "";
+    if (c >= 0x21 && c <= 0x7e)
+        snprintf(what, sizeof(what), "'%c'", c);
+    else
+        snprintf(what, sizeof(what), "byte 0x%02X", c);
+    if (r->line != r->rec_line)
+        snprintf(where, sizeof(where), " on line %zu", r->line);
+    set_error(r, SOUK_EINVAL, "field %zu: unexpected %s after a closing quote%s", r->nf + 1, what,
+              where);
 }
 
 /* The record is complete: 0 with the record, or its error. */
@@ -449,14 +469,7 @@ int csv_next(csv_reader_t *r, csv_record_t **rec)
             } else if (c == ',' || c == '\r' || c == '\n') {
                 st = ST_PLAIN; /* which ends the field at once */
             } else {
-                if (c >= 0x21 && c <= 0x7e)
-                    set_error(r, SOUK_EINVAL,
-                              "field %zu: unexpected '%c' after a closing quote (line %zu)",
-                              r->nf + 1, c, r->line);
-                else
-                    set_error(r, SOUK_EINVAL,
-                              "field %zu: unexpected byte 0x%02X after a closing quote (line %zu)",
-                              r->nf + 1, c, r->line);
+                garbage_error(r, c);
                 st = ST_PLAIN;
             }
             continue;

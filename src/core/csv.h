@@ -24,8 +24,8 @@
  *   line holding just "" is a record of one empty field.
  * - A UTF-8 byte order mark at the very start is skipped (in either encoding).
  * - Rows may have different field counts; they are returned as they are.
- * - A '"' inside an unquoted field is kept literally (a"b is a"b); so is
- *   leading space (  "x" is a field of six bytes).
+ * - A '"' inside an unquoted field is kept literally (a"b is a"b), and so is
+ *   one after leading space ( "x" is a field of four bytes).
  * Errors are per record: csv_next() returns a negative code for a record that
  * breaks a rule or a limit, and the next call reads the next record. The
  * quoting is followed to the end of the bad record even while its bytes are
@@ -120,7 +120,8 @@ size_t csv_record_line(const csv_record_t *rec);
  * fields are C strings. A field is quoted, its quotes doubled, when it holds
  * ',', '"', CR or LF, starts or ends with a space or tab, starts with a BOM, or
  * is the only field and empty (an empty line would be skipped). Reading the
- * output gives back the same fields. */
+ * output gives back the same fields. Values are written as they are: guarding
+ * spreadsheets against formulas (a leading = + - @) is the exporter's call. */
 void csv_write_record(buf_t *out, const char *const *fields, const size_t *lens, size_t n);
 
 /* Scan the file at path once and tell which encoding to open it with (see

@@ -199,10 +199,10 @@ TEST(csv_garbage_after_closing_quote_is_an_error)
     csv_record_t *rec;
     CHECK_INT(csv_next(r, &rec), 0);
     CHECK_INT(csv_next(r, &rec), SOUK_EINVAL);
-    CHECK_STR(csv_error(r), "line 2: field 1: unexpected 'x' after a closing quote (line 2)");
+    CHECK_STR(csv_error(r), "line 2: field 1: unexpected 'x' after a closing quote");
     CHECK_INT(csv_error_line(r), 2);
     CHECK_INT(csv_next(r, &rec), SOUK_EINVAL);
-    CHECK_STR(csv_error(r), "line 3: field 1: unexpected byte 0x20 after a closing quote (line 3)");
+    CHECK_STR(csv_error(r), "line 3: field 1: unexpected byte 0x20 after a closing quote");
     CHECK_INT(csv_next(r, &rec), 0);
     CHECK_STR(csv_error(r), "");
     CHECK_INT(csv_next(r, &rec), CSV_END);
@@ -212,6 +212,11 @@ TEST(csv_garbage_after_closing_quote_is_an_error)
     check_csv(S("\"a\"b\"c,\nd\"\nok\n"), NULL, CSV_UTF8, "1:!-1;2:d\";3:ok;");
     /* A garbage error on a later line of a multi-line record. */
     check_csv(S("\"a\nb\"c\nok\n"), NULL, CSV_UTF8, "1:!-1;3:ok;");
+    mem_src_t m2 = MEM("x,\"a\nb\"c\n");
+    r = csv_open_fn(mem_read, &m2, NULL, CSV_UTF8);
+    CHECK_INT(csv_next(r, &rec), SOUK_EINVAL);
+    CHECK_STR(csv_error(r), "line 1: field 2: unexpected 'c' after a closing quote on line 2");
+    csv_close(r);
 }
 
 TEST(csv_unclosed_quote_at_the_end)
