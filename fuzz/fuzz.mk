@@ -16,7 +16,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_ARGS    ?=
 FB           := build/fuzz
 
-TARGETS := form cookie jsonbody money csv
+TARGETS := form cookie jsonbody money csv sanitize tmpl
 
 # The src/core modules each target is built from.
 CORE_form     := util buf err utf8 form
@@ -24,6 +24,10 @@ CORE_cookie   := util buf err cookie
 CORE_jsonbody := util buf err utf8 jsonbody
 CORE_money    := util buf err money
 CORE_csv      := util buf err utf8 charset csv
+CORE_sanitize := util buf err utf8 parse sanitize
+LIBS_sanitize := $(shell pkg-config --cflags --libs libxml-2.0)
+CORE_tmpl     := util buf err arena utf8 tmpl tmpl_lex tmpl_expr tmpl_parse tmpl_link tmpl_filter tmpl_render
+LIBS_tmpl     := $(shell pkg-config --cflags --libs jansson) -lm -lpthread
 LIBS_jsonbody := $(shell pkg-config --cflags --libs jansson)
 
 .PHONY: all build run $(TARGETS:%=run-%)

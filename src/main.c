@@ -6,14 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/parse.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "http/server.h"
+#include "shop/shopify_csv.h"
+#include "web/render.h"
 #include "web/web.h"
 
 #define EXIT_USAGE 2
@@ -25,6 +29,8 @@ static const char usage_main[] =
     "  serve          serve the store over HTTP\n"
     "  migrate        apply pending database migrations\n"
     "  config check   validate the configuration and print it, secrets masked\n"
+    "  import shopify FILE    import products from a Shopify product CSV\n"
+    "  export shopify [FILE]  write every product as a Shopify product CSV\n"
     "  version        print the version\n"
     "\n"
     "options:\n"
@@ -175,12 +181,210 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
         log_error("cannot create data directory %s: %s", cfg->data_dir, strerror(errno));
         return 1;
     }
+    static_files_t *statics = static_load(cfg->static_dir, STATIC_MAX_TOTAL);
+    if (statics == NULL)
+        return 1;
+    int rc = web_init(cfg, statics, err, sizeof(err));
+    if (rc != 0) {
+        log_error("templates in %s: %s", cfg->templates_dir, err);
+        static_free(statics);
+        return 1;
+    }
     size_t nroutes;
     const http_route_t *routes = web_routes(cfg, &nroutes);
     if (cfg->test_routes)
         log_warn("test-only routes are enabled (server.test_routes)");
-    return server_run(cfg, routes, nroutes) == 0 ? 0 : 1;
+    rc = server_run(cfg, routes, nroutes, statics);
+    web_shutdown();
+    static_free(statics);
+    return rc == 0 ? 0 : 1;
 }
+
+/* ---- souk import shopify / souk export shopify ---------------------------- */
+
+static const char usage_import[] =
+    "usage: souk import shopify FILE [--batch N]\n"
+    "\n"
+    "Import the products of a Shopify product CSV (classic or newer column names),\n"
+    "UTF-8 or Windows-1252. Products are matched by handle, variants by SKU, so\n"
+    "importing the same file again changes nothing. A product with a bad row is\n"
+    "not imported; every problem is reported with its line, and the rest of the\n"
+    "file is imported. Prices are in the store currency (store.currency).\n"
+    "\n"
+    "  --batch N   products per transaction (default 500; 1: one each)\n"
+    "\n"
+    "Prints \"created N, updated N, unchanged N, rejected N\" at the end.\n"
+    "Exit status: 0 all imported, 1 some products rejected or the file unreadable\n"
+    "(not UTF-8 or Windows-1252, or no Handle/Title column), 2 usage error.\n";
+
+static const char usage_export[] =
+    "usage: souk export shopify [FILE]\n"
+    "\n"
+    "Write every product in Shopify's classic product CSV columns to FILE\n"
+    "(standard output when FILE is absent or '-'): one row per variant, and more\n"
+    "rows for images past the variants. 'souk import shopify' reads it back.\n";
+
+/* The subcommand's format and optional FILE; --batch for import. 0, or an
+ * exit code. */
+static int shopify_args(const char *cmd, const char *usage, int argc, char **argv,
+                        const char **file, size_t *batch)
+{
+    int npos = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        int r;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return -1;
+        } else if (batch && (r = take_flag(argc, argv, &i, "--batch", &v)) != 0) {
+            int64_t n;
+            if (r < 0)
+                return EXIT_USAGE;
+            if (parse_i64(v, 1, 1000000, &n) != 0) {
+                fprintf(stderr, "souk %s: --batch wants a number from 1 to 1000000\n", cmd);
+                return EXIT_USAGE;
+            }
+            *batch = (size_t)n;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "souk %s: unknown option '%s'\n%s", cmd, argv[i], usage);
+            return EXIT_USAGE;
+        } else if (npos == 0 && strcmp(argv[i], "shopify") == 0) {
+            npos++;
+        } else if (npos == 0) {
+            fprintf(stderr, "souk %s: unknown format '%s' (only 'shopify')\n%s", cmd, argv[i],
+                    usage);
+            return EXIT_USAGE;
+        } else if (npos == 1) {
+            *file = argv[i];
+            npos++;
+        } else {
+            fprintf(stderr, "souk %s: unexpected argument '%s'\n%s", cmd, argv[i], usage);
+            return EXIT_USAGE;
+        }
+    }
+    if (npos == 0) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Open the configured database, refusing one whose schema is behind. */
+static int open_migrated_db(config_t *cfg, const char *cmd, db_t **db)
+{
+    char err[512];
+    if (config_finish(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "souk: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (open_db(cfg, db) != 0)
+        return 1;
+    if (migrate_current(*db) < migrate_latest(db_dialect(*db))) {
+        fprintf(stderr, "souk %s: the database schema is not up to date: run 'souk migrate'\n",
+                cmd);
+        db_close(*db);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_import(config_t *cfg, int argc, char **argv)
+{
+    const char *file = NULL;
+    size_t batch = 0;
+    int rc = shopify_args("import", usage_import, argc, argv, &file, &batch);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    if (file == NULL) {
+        fprintf(stderr, "souk import: FILE is missing\n%s", usage_import);
+        return EXIT_USAGE;
+    }
+    csv_encoding_t enc;
+    uint64_t bad = 0;
+    rc = csv_detect_encoding(file, &enc, &bad);
+    if (rc == SOUK_ENCODING) {
+        fprintf(stderr,
+                "souk import: %s: byte %llu is neither UTF-8 nor Windows-1252 text; nothing "
+                "imported (save the file as UTF-8 CSV)\n",
+                file, (unsigned long long)bad);
+        return 1;
+    }
+    struct stat sb;
+    FILE *f = rc == 0 ? fopen(file, "rb") : NULL;
+    if (f == NULL || fstat(fileno(f), &sb) != 0) {
+        fprintf(stderr, "souk import: cannot read %s: %s\n", file, strerror(errno));
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    if (enc == CSV_CP1252)
+        fprintf(stderr, "souk import: %s is Windows-1252 text; read as such\n", file);
+    db_t *db;
+    if ((rc = open_migrated_db(cfg, "import", &db)) != 0) {
+        fclose(f);
+        return rc;
+    }
+    shopify_progress_t prog;
+    shopify_progress_init(&prog, stderr, isatty(STDERR_FILENO), (uint64_t)sb.st_size);
+    shopify_import_opts_t opts = {.currency = cfg->currency,
+                                  .batch = batch,
+                                  .report = shopify_progress_report,
+                                  .progress = shopify_progress_update,
+                                  .ud = &prog};
+    shopify_stats_t st;
+    rc = shopify_import(db, f, enc, &opts, &st);
+    shopify_progress_end(&prog, &st);
+    printf("created %llu, updated %llu, unchanged %llu, rejected %llu\n",
+           (unsigned long long)st.created, (unsigned long long)st.updated,
+           (unsigned long long)st.unchanged, (unsigned long long)st.rejected);
+    db_close(db);
+    fclose(f);
+    return rc == 0 && st.rejected == 0 ? 0 : 1;
+}
+
+static int cmd_export(config_t *cfg, int argc, char **argv)
+{
+    const char *file = NULL;
+    int rc = shopify_args("export", usage_export, argc, argv, &file, NULL);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    bool to_stdout = file == NULL || strcmp(file, "-") == 0;
+    db_t *db;
+    if ((rc = open_migrated_db(cfg, "export", &db)) != 0)
+        return rc;
+    /* A file appears whole or not at all: write beside it, then rename. */
+    char tmp[4096];
+    FILE *out = stdout;
+    if (!to_stdout) {
+        snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", file, (long)getpid());
+        out = fopen(tmp, "wb");
+        if (out == NULL) {
+            fprintf(stderr, "souk export: cannot write %s: %s\n", tmp, strerror(errno));
+            db_close(db);
+            return 1;
+        }
+    }
+    uint64_t n = 0;
+    rc = shopify_export(db, out, cfg->currency, &n);
+    if (!to_stdout) {
+        if (fclose(out) != 0 && rc == 0)
+            rc = SOUK_EIO;
+        if (rc == 0 && rename(tmp, file) != 0)
+            rc = SOUK_EIO;
+        if (rc != 0)
+            remove(tmp);
+    }
+    if (rc == 0)
+        fprintf(stderr, "souk export: %llu products written to %s\n", (unsigned long long)n,
+                to_stdout ? "standard output" : file);
+    else
+        fprintf(stderr, "souk export: failed: %s%s%s\n", souk_strerror(rc),
+                rc == SOUK_EDB ? ": " : "", rc == SOUK_EDB ? db_errmsg(db) : "");
+    db_close(db);
+    return rc == 0 ? 0 : 1;
+}
+
+/* ---- end of import / export ------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
@@ -270,6 +474,10 @@ int main(int argc, char **argv)
             buf_free(&b);
             rc = 0;
         }
+    } else if (strcmp(cmd, "import") == 0) {
+        rc = cmd_import(&cfg, argc - i, argv + i);
+    } else if (strcmp(cmd, "export") == 0) {
+        rc = cmd_export(&cfg, argc - i, argv + i);
     } else {
         fprintf(stderr, "souk: unknown command '%s'\n\n%s", cmd, usage_main);
         rc = EXIT_USAGE;

@@ -16,6 +16,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/money.h"
 #include "core/parse.h"
 #include "core/util.h"
 
@@ -64,6 +65,14 @@ static const opt_t opts[] = {
      "test-only routes (refused in production)"},
     {"server.static_dir", "SOUK_STATIC_DIR", OPT_STR, O(static_dir), 0, 0, NULL, false, "./static",
      "directory of static assets"},
+    {"server.templates_dir", "SOUK_TEMPLATES_DIR", OPT_STR, O(templates_dir), 0, 0, NULL, false,
+     "./templates", "storefront templates (reloaded on change in development)"},
+    {"store.name", "SOUK_STORE_NAME", OPT_STR, O(store_name), 0, 0, NULL, false, "souk",
+     "the store's name, shown on every page"},
+    {"store.currency", "SOUK_CURRENCY", OPT_STR, O(currency), 0, 0, NULL, false, "USD",
+     "ISO 4217 code of the store's prices"},
+    {"store.base_url", "SOUK_BASE_URL", OPT_STR, O(base_url), 0, 0, NULL, false, "",
+     "public origin for canonical links, e.g. https://shop.example (empty: from Host)"},
     {"store.env", "SOUK_ENV", OPT_ENUM, O(env), 0, 0, "production|development|test", false,
      "production", "production, development or test"},
     {"store.data_dir", "SOUK_DATA_DIR", OPT_STR, O(data_dir), 0, 0, NULL, false, "./var",
@@ -72,6 +81,8 @@ static const opt_t opts[] = {
      false, "info", "least severe log level written"},
     {"store.secret_key", "SECRET_KEY", OPT_STR, O(secret_key), 32, 0, NULL, true, "",
      "secret for signed tokens (at least 32 characters)"},
+    {"store.admin_token", "SOUK_ADMIN_TOKEN", OPT_STR, O(admin_token), 32, 0, NULL, true, "",
+     "bootstrap token for the admin API (at least 32 characters; empty: admin API off)"},
     {"database.url", "DATABASE_URL", OPT_STR, O(database_url), 0, 0, NULL, true, "",
      "PostgreSQL URL; empty: SQLite in data_dir"},
     {"database.host", "DB_HOST", OPT_STR, O(db_host), 0, 0, NULL, false, "",
@@ -332,6 +343,17 @@ int config_finish(config_t *cfg, char *err, size_t errcap)
         return fail(err, errcap, "invalid database: DB_HOST, DB_NAME and DB_USER are all needed");
     if (cfg->data_dir[0] == '\0')
         return fail(err, errcap, "invalid store.data_dir: empty");
+    if (currency_exponent(cfg->currency) < 0)
+        return fail(err, errcap, "invalid store.currency: '%s' is not an ISO 4217 code souk knows",
+                    cfg->currency);
+    size_t bl = strlen(cfg->base_url);
+    if (bl > 0 && ((strncmp(cfg->base_url, "https://", 8) != 0 &&
+                    strncmp(cfg->base_url, "http://", 7) != 0) ||
+                   cfg->base_url[bl - 1] == '/' || strchr(cfg->base_url + 8, '/') != NULL))
+        return fail(err, errcap,
+                    "invalid store.base_url: '%s' must be an origin like https://shop.example "
+                    "(no path, no trailing slash)",
+                    cfg->base_url);
     return 0;
 }
 

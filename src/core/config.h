@@ -31,11 +31,16 @@ typedef struct {
     bool access_log;
     bool test_routes;
     char *static_dir;
+    char *templates_dir;
     /* [store] */
     char *env; /* production | development | test */
     char *data_dir;
     char *log_level;
     char *secret_key;
+    char *store_name;
+    char *currency;
+    char *base_url;
+    char *admin_token;
     /* [database] */
     char *database_url; /* DATABASE_URL; empty when the DB_* parts are used */
     char *db_host;
@@ -47,7 +52,7 @@ typedef struct {
     int db_busy_timeout_ms;
     /* Where each option's value came from ("default", "env", "file", "flag"),
      * indexed like the option table in config.c. */
-    const char *source[40];
+    const char *source[48];
     /* Where the INI file came from, if any. */
     char *config_file;
 } config_t;

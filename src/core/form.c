@@ -5,6 +5,8 @@
  * the pool needs at most the input's length plus two NULs per pair. */
 #include "core/form.h"
 
+#include <ctype.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,4 +198,18 @@ size_t form_get_all(const form_t *f, const char *key, const char **vals, size_t 
 void form_free(form_t *f)
 {
     free(f);
+}
+
+void form_url_encode(buf_t *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            buf_putc(out, (char)c);
+        } else {
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(out, esc, 3);
+        }
+    }
 }

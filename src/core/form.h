@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
+
 /* Default limits; the server passes the configured ones. */
 #define FORM_DEFAULT_MAX_FIELDS 256
 #define FORM_DEFAULT_MAX_KEY 256
@@ -65,5 +67,9 @@ const char *form_get(const form_t *f, const char *key);
 size_t form_get_all(const form_t *f, const char *key, const char **vals, size_t max);
 /* Release f and every string it returned. NULL is a no-op. */
 void form_free(form_t *f);
+
+/* Append s percent-encoded for a query string key or value: unreserved
+ * characters (A-Z a-z 0-9 - . _ ~) as they are, every other byte as %XX. */
+void form_url_encode(buf_t *out, const char *s, size_t len);
 
 #endif

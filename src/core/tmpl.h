@@ -38,8 +38,9 @@
 #define TMPL_MAX_DIR_DEPTH 16            /* subdirectories below the template directory */
 #define TMPL_MAX_FILTER_ARGS 8           /* arguments of one filter call */
 /* Render-time limits: going past one fails the render with SOUK_ELIMIT. */
-#define TMPL_MAX_RENDER_DEPTH 64 /* included templates + blocks + super() being rendered */
-#define TMPL_MAX_JSON_DEPTH 64   /* the json filter writes deeper values as null */
+#define TMPL_MAX_RENDER_DEPTH 64         /* included templates + blocks + super() being rendered */
+#define TMPL_MAX_LOOP_ITERATIONS 1000000 /* for-loop turns of one render, all loops together */
+#define TMPL_MAX_JSON_DEPTH 64           /* the json filter writes deeper values as null */
 /* A sensible output cap for tmpl_render's max_out. */
 #define TMPL_DEFAULT_MAX_OUT (8 * 1024 * 1024)
 
@@ -128,8 +129,9 @@ bool tmpl_exists(const tmpl_set_t *set, const char *name);
  * read; it may not be changed by another thread during the render.
  * Returns 0, SOUK_ENOTFOUND if there is no such template, or SOUK_ELIMIT if
  * the output would pass max_out bytes, an intermediate filter result would,
- * or TMPL_MAX_RENDER_DEPTH is passed. On error out is restored to the length
- * it had on entry: nothing partial is left in it. */
+ * or TMPL_MAX_RENDER_DEPTH or TMPL_MAX_LOOP_ITERATIONS is passed (so that a
+ * template cannot keep a thread busy for long even where it prints nothing). On error out is
+ * restored to the length it had on entry: nothing partial is left in it. */
 int tmpl_render(const tmpl_set_t *set, const char *name, json_t *ctx, buf_t *out, size_t max_out);
 
 /* How many times renders of this set met a value that cannot be printed

@@ -1,5 +1,8 @@
-/* tmpl_int.h - the compiled form of templates, shared by tmpl.c (loading,
- * sets), tmpl_parse.c (source to tree, load-time checks) and tmpl_render.c.
+/* tmpl_int.h - the compiled form of templates, shared by the files of the
+ * template engine: tmpl.c (sets: loading, reload, references), tmpl_lex.c
+ * (source to tokens), tmpl_expr.c and tmpl_parse.c (tokens to tree),
+ * tmpl_link.c (checks across files), tmpl_filter.c (values and built-in
+ * filters) and tmpl_render.c.
  *
  * Everything a set holds lives in its arena and is read-only after loading.
  * Names are interned to small integers at load time, so a render compares
@@ -214,19 +217,160 @@ typedef struct {
     size_t errcap;
 } tmpl_load_t;
 
-/* tmpl_parse.c */
+/* Tokens of one file (tmpl_lex.c). */
+enum { TK_TEXT, TK_OUT, TK_STMT, TK_END, TK_IDENT, TK_INT, TK_STR, TK_OP, TK_EOF };
+/* Two-character operators; the others are their own character. */
+enum { OP_EQ = 'E', OP_NE = 'N', OP_LE = 'L', OP_GE = 'G' };
+
+typedef struct {
+    uint8_t kind;
+    char op; /* TK_OP: the operator; TK_END: '}' or '%' */
+    uint32_t line;
+    const char *p; /* TK_TEXT, TK_IDENT, TK_STR (between the quotes, escapes as written) */
+    size_t len;
+    int64_t i; /* TK_INT */
+} tmpl_tok_t;
+
+/* tmpl_lex.c */
 /* A symbol table whose names live in a (the set's arena); "loop" is TMPL_SYM_LOOP. */
 tmpl_symtab_t *tmpl_symtab_new(arena_t *a);
 void tmpl_symtab_free(tmpl_symtab_t *st);
-/* Parse src into t (t->name set). 0, or SOUK_EINVAL/SOUK_ELIMIT with err filled. */
-int tmpl_parse(tmpl_load_t *lc, tmpl_t *t, const char *src, size_t len);
-/* Resolve includes and extends, refuse cycles and over-deep chains, build the
- * extends chains and check every super(). 0 or SOUK_EINVAL/SOUK_ELIMIT. */
-int tmpl_link(tmpl_load_t *lc);
-/* Write "file:line: message" into lc->err; returns rc. */
+/* The number of name s[0..len); *canon (if not NULL) gets its arena copy. */
+int32_t tmpl_intern(tmpl_symtab_t *st, const char *s, size_t len, const char **canon);
+/* Check src (size, UTF-8, no NUL) and cut it into tokens ending with TK_EOF:
+ * 0 and *toks to free(), or SOUK_EINVAL/SOUK_ELIMIT with lc->err filled. */
+int tmpl_lex(tmpl_load_t *lc, const char *file, const char *src, size_t len, tmpl_tok_t **toks);
+/* Write "file:line: message" (line 0: "file: message") into lc->err; returns rc. */
 int tmpl_errorf(tmpl_load_t *lc, int rc, const char *file, uint32_t line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* The template called name, or NULL (binary search). */
+
+/* Token helpers (tmpl_lex.c). */
+bool tmpl_tok_word(const tmpl_tok_t *t, const char *w);
+bool tmpl_tok_op(const tmpl_tok_t *t, char op);
+/* A word that cannot name a variable: and, or, not, in, true, false, null, none. */
+bool tmpl_tok_reserved(const tmpl_tok_t *t);
+/* "'word'", "a number", "the end of the tag"... for messages. */
+void tmpl_tok_desc(const tmpl_tok_t *t, char *buf, size_t cap);
+
+/* The parser's state over one file's tokens (tmpl_parse.c, tmpl_expr.c). */
+typedef struct {
+    tmpl_load_t *lc;
+    tmpl_t *t;
+    arena_t *arena;
+    const tmpl_tok_t *tk;
+    size_t pos;
+    int nest;          /* if/for/block tags open around the current position */
+    int32_t cur_block; /* index in blocks of the innermost open block, or -1 */
+    bool top_content;  /* the top level had something that must not precede extends */
+    char closer;       /* '}' inside {{ }}, '%' inside {% %} */
+    block_t *blocks;   /* growing; copied into the arena at the end */
+    size_t nblocks, capblocks;
+    tmpl_ref_t **refs;
+    size_t nrefs, caprefs;
+} tmpl_parser_t;
+
+static inline const tmpl_tok_t *tmpl_cur(const tmpl_parser_t *p)
+{
+    return &p->tk[p->pos];
+}
+
+/* tmpl_expr.c */
+/* Grow a temporary vector of elem-sized items so it has room for item n. */
+void *tmpl_grow(void *v, size_t *cap, size_t n, size_t elem);
+/* Report "file:line: message" for the file being parsed; returns rc. */
+int tmpl_perr(tmpl_parser_t *p, int rc, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "expected <what>, found <the current token>" (SOUK_EINVAL). */
+int tmpl_expected(tmpl_parser_t *p, const char *what);
+/* Consume operator op or report that `what` was expected. */
+int tmpl_expect_op(tmpl_parser_t *p, char op, const char *what);
+/* The value of a string token with its escapes applied, in the arena. */
+int tmpl_unescape(tmpl_parser_t *p, const tmpl_tok_t *t, const char **out, size_t *outlen);
+/* Parse one expression at the current token into *out. */
+int tmpl_parse_expr(tmpl_parser_t *p, expr_t **out);
+
+/* tmpl_parse.c */
+/* Parse src into t (t->name set). 0, or SOUK_EINVAL/SOUK_ELIMIT with err filled. */
+int tmpl_parse(tmpl_load_t *lc, tmpl_t *t, const char *src, size_t len);
+/* tmpl_link.c: resolve includes and extends, refuse cycles and over-deep chains, build the
+ * extends chains and check every super(). 0 or SOUK_EINVAL/SOUK_ELIMIT. */
+int tmpl_link(tmpl_load_t *lc);
+/* tmpl_filter.c: a render's scratch space for the strings filters make. */
+typedef struct {
+    buf_t buf;
+    size_t max; /* no intermediate result may make buf longer (SOUK_ELIMIT) */
+    unsigned long warnings;
+} tmpl_scratch_t;
+
+/* Values are written field by field through pointers, never built in a
+ * temporary and copied: a struct copy right after narrow stores into it
+ * stalls on store forwarding, which once cost a third of a render's time.
+ * These run for nearly every expression, hence inline. */
+
+/* *v = a borrowed view of j: scalars as their C kinds, arrays and objects V_JSON. */
+static inline void tmpl_from_json(json_t *j, val_t *v)
+{
+    v->j = j;
+    v->owner = NULL;
+    switch (j ? json_typeof(j) : JSON_NULL) {
+    case JSON_STRING:
+        v->kind = V_STR;
+        v->u.s.p = json_string_value(j);
+        v->u.s.len = json_string_length(j);
+        break;
+    case JSON_INTEGER:
+        v->kind = V_INT;
+        v->u.i = json_integer_value(j);
+        break;
+    case JSON_REAL:
+        v->kind = V_REAL;
+        v->u.d = json_real_value(j);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        v->kind = V_BOOL;
+        v->u.b = json_is_true(j);
+        break;
+    case JSON_ARRAY:
+    case JSON_OBJECT:
+        v->kind = V_JSON;
+        break;
+    default:
+        v->kind = V_NULL;
+        v->j = NULL;
+    }
+}
+
+/* *v = a V_NULL, V_BOOL (i != 0) or V_INT value. */
+static inline void tmpl_val_scalar(val_t *v, uint8_t kind, int64_t i)
+{
+    v->kind = kind;
+    if (kind == V_BOOL)
+        v->u.b = i != 0;
+    else
+        v->u.i = i;
+    v->j = NULL;
+    v->owner = NULL;
+}
+
+/* Drop the reference v holds, if any. */
+static inline void tmpl_val_release(val_t *v)
+{
+    if (v->owner) {
+        json_decref(v->owner);
+        v->owner = NULL;
+    }
+}
+/* The bytes of a V_STR or V_SCR value; valid until the scratch buffer grows. */
+const char *tmpl_str(const tmpl_scratch_t *sc, const val_t *v, size_t *len);
+/* Decimal text of i into buf[24]; its length. */
+size_t tmpl_fmt_int(int64_t i, char *buf);
+/* The shortest %g text that reads back as d, "" if not finite; its length. */
+size_t tmpl_fmt_real(double d, char *buf, size_t cap);
+/* Replace *v by fc applied to it: 0, or SOUK_ELIMIT past sc->max. */
+int tmpl_filter_apply(tmpl_scratch_t *sc, val_t *v, const fcall_t *fc);
+
+/* tmpl.c: the template called name, or NULL (binary search). */
 const tmpl_t *tmpl_find(const tmpl_set_t *set, const char *name);
 /* The filter called name: built-in, then the set's application filters. */
 const filter_t *tmpl_filter_find(const tmpl_set_t *set, const char *name, size_t len);

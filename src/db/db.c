@@ -235,6 +235,63 @@ void db_rollback(db_t *db)
         db->ops->rollback(db);
 }
 
+bool db_in_tx(db_t *db)
+{
+    return db->ops->in_tx(db);
+}
+
+/* Run "PREFIX name" inside the open transaction. */
+static int savepoint_cmd(db_t *db, const char *prefix, const char *name)
+{
+    size_t n = strlen(name);
+    ASSERT(n > 0 && n <= 48 && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z')));
+    for (size_t i = 0; i < n; i++)
+        ASSERT(name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z') ||
+               (name[i] >= '0' && name[i] <= '9'));
+    if (!db->ops->in_tx(db)) {
+        db_set_err(db, "%s outside a transaction", prefix);
+        return SOUK_EINVAL;
+    }
+    char sql[96];
+    snprintf(sql, sizeof(sql), "%s %s", prefix, name);
+    int64_t rc = db_exec(db, sql, NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int db_savepoint(db_t *db, const char *name)
+{
+    return savepoint_cmd(db, "SAVEPOINT", name);
+}
+
+int db_release(db_t *db, const char *name)
+{
+    return savepoint_cmd(db, "RELEASE SAVEPOINT", name);
+}
+
+int db_rollback_to(db_t *db, const char *name)
+{
+    int rc = savepoint_cmd(db, "ROLLBACK TO SAVEPOINT", name);
+    return rc == 0 ? savepoint_cmd(db, "RELEASE SAVEPOINT", name) : rc;
+}
+
+int db_bulk(db_t *db, bool on, int cache_mib)
+{
+    if (db->dialect != DB_SQLITE)
+        return 0;
+    ASSERT(cache_mib > 0 && cache_mib <= 1 << 20);
+    char sql[160];
+    if (on)
+        snprintf(sql, sizeof(sql),
+                 "PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY; "
+                 "PRAGMA wal_autocheckpoint = 65536",
+                 cache_mib * 1024);
+    else /* SQLite's defaults: 2 MiB, temp_store 0, a checkpoint every 1000 pages */
+        snprintf(sql, sizeof(sql),
+                 "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; "
+                 "PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(TRUNCATE)");
+    return db_exec_script(db, sql);
+}
+
 size_t db_cache_size(const db_t *db)
 {
     return db->ops->cache_size(db);

@@ -106,4 +106,26 @@ int db_commit(db_t *db);
 /* Always safe to call; a no-op outside a transaction. */
 void db_rollback(db_t *db);
 
+/* Whether a transaction is open on this connection. */
+bool db_in_tx(db_t *db);
+/* Savepoints: a part of the open transaction that can be undone alone (many
+ * writes in one transaction, each allowed to fail). name is a plain SQL
+ * identifier ([a-z_][a-z0-9_]*, anything else is a bug). SOUK_EINVAL outside
+ * a transaction. db_release keeps the work since the savepoint and forgets
+ * the savepoint; db_rollback_to undoes that work and forgets the savepoint
+ * too. After a failed statement (which on PostgreSQL aborts the transaction),
+ * rolling back to a savepoint taken before it makes the transaction usable
+ * again on both backends. */
+int db_savepoint(db_t *db, const char *name);
+int db_release(db_t *db, const char *name);
+int db_rollback_to(db_t *db, const char *name);
+
+/* Tune this connection for a bulk load (an import) and back. On SQLite, on:
+ * a page cache of up to cache_mib MiB (bounded memory), statement journals in
+ * memory, and checkpoints only once the WAL passes 65536 pages (256 MiB) rather
+ * than 1000, as each one rewrites pages a bulk load dirties again at once;
+ * off: the defaults again and a checkpoint that empties the WAL if no reader
+ * holds it. Nothing on PostgreSQL. 0 or < 0 with db_errmsg(). */
+int db_bulk(db_t *db, bool on, int cache_mib);
+
 #endif

@@ -41,12 +41,20 @@ http_ctx_t *ctx_new(server_t *srv, loop_thread_t *th, h2o_req_t *req, const rout
     /* Route parameters point into the path: re-point them into our copy. */
     for (int i = 0; i < c->match.nparams; i++)
         c->match.values[i] = c->path + (m->values[i] - req->path.base);
-    c->nheaders = req->headers.size;
-    c->headers = arena_alloc(a, st_mult(c->nheaders ? c->nheaders : 1, sizeof(http_hdr_t)));
-    for (size_t i = 0; i < c->nheaders; i++) {
+    /* h2o keeps Host apart (as the authority): put it back among the headers. */
+    c->headers = arena_alloc(a, st_mult(req->headers.size + 1, sizeof(http_hdr_t)));
+    c->nheaders = 0;
+    if (req->input.authority.len > 0) {
+        c->headers[c->nheaders].name = "host";
+        c->headers[c->nheaders].value =
+            arena_strndup(a, req->input.authority.base, req->input.authority.len);
+        c->nheaders++;
+    }
+    for (size_t i = 0; i < req->headers.size; i++) {
         const h2o_header_t *h = &req->headers.entries[i];
-        c->headers[i].name = arena_strndup(a, h->name->base, h->name->len);
-        c->headers[i].value = arena_strndup(a, h->value.base, h->value.len);
+        c->headers[c->nheaders].name = arena_strndup(a, h->name->base, h->name->len);
+        c->headers[c->nheaders].value = arena_strndup(a, h->value.base, h->value.len);
+        c->nheaders++;
     }
     if (req->entity.base != NULL) {
         c->body = arena_memdup(a, req->entity.base, req->entity.len);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,7 +32,6 @@
 
 #define ACCESS_LOG_FLUSH_BYTES 32768
 #define ACCESS_LOG_FLUSH_MS 100
-#define STATIC_MAX_TOTAL (64u << 20)
 
 struct loop_thread {
     server_t *srv;
@@ -56,7 +56,7 @@ struct server {
     const config_t *cfg;
     h2o_globalconf_t gconf;
     router_t *router;
-    static_files_t *statics;
+    const static_files_t *statics;
     workers_t *workers;
     loop_thread_t *threads;
     int nthreads;
@@ -176,7 +176,8 @@ static bool header_value_ok(const char *v)
     return true;
 }
 
-/* Send c's response on its h2o request (event loop only) and free c. */
+/* Send c's response on its h2o request (event loop only) and free c. A 204
+ * or 304 carries no body and no Content-Type. */
 static void respond(http_ctx_t *c)
 {
     loop_thread_t *th = c->thread;
@@ -192,7 +193,7 @@ static void respond(http_ctx_t *c)
     req->res.status = c->status;
     req->res.reason = http_reason(c->status);
     const char *ct = c->content_type ? c->content_type : "text/html; charset=utf-8";
-    if (c->status != 304)
+    if (c->status != 304 && c->status != 204)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ct, strlen(ct));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, c->cache_control,
                    strlen(c->cache_control));
@@ -209,11 +210,11 @@ static void respond(http_ctx_t *c)
                               h->value, strlen(h->value));
     }
     add_security_headers(req, strncmp(ct, "text/html", 9) == 0);
-    size_t bytes = c->status == 304 ? 0 : c->out.len;
+    size_t bytes = c->status == 304 || c->status == 204 ? 0 : c->out.len;
     access_log(th, c->request_id, c->method, strlen(c->method), c->path, strlen(c->path), c->status,
                bytes, c->start_ns, c->client_addr);
     /* A 304 carries no Content-Length: it would describe the 200 body. */
-    req->res.content_length = c->status == 304 ? SIZE_MAX : bytes;
+    req->res.content_length = c->status == 304 || c->status == 204 ? SIZE_MAX : bytes;
     h2o_send_inline(req, buf_cstr(&c->out), bytes);
     ctx_free(c);
     atomic_fetch_sub(&th->inflight, 1);
@@ -350,16 +351,12 @@ static bool path_is_suspicious(const char *p, size_t len)
     return false;
 }
 
-static int on_req(h2o_handler_t *self, h2o_req_t *req)
+/* The checks every request passes before anything else looks at it: header
+ * count and size, body size, the shape of the path. true if it was refused
+ * (the error response is on its way). */
+static bool refuse_bad_request(loop_thread_t *th, h2o_req_t *req, const char *rid)
 {
-    (void)self;
-    loop_thread_t *th = H2O_STRUCT_FROM_MEMBER(loop_thread_t, ctx, req->conn->ctx);
-    server_t *srv = th->srv;
-    const config_t *cfg = srv->cfg;
-    uint64_t start = now_ns();
-    char rid[68];
-    make_request_id(th, req, rid);
-
+    const config_t *cfg = th->srv->cfg;
     /* h2o keeps Host apart from the other fields (as the authority); count it. */
     size_t nheaders = req->headers.size, header_bytes = 0;
     if (req->input.authority.len > 0) {
@@ -372,20 +369,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         log_warn("request %s: %zu header fields, over the limit of %d", rid, nheaders,
                  cfg->max_headers);
         respond_error(th, req, rid, 431, "too many header fields", NULL);
-        return 0;
+        return true;
     }
     if (header_bytes > (size_t)cfg->max_header_bytes) {
         log_warn("request %s: %zu bytes of header fields, over the limit of %d", rid, header_bytes,
                  cfg->max_header_bytes);
         respond_error(th, req, rid, 431, "header fields too large", NULL);
-        return 0;
+        return true;
     }
 
     if (req->entity.base != NULL && req->entity.len > cfg->max_body) {
         log_warn("request %s: body of %zu bytes, over the limit of %llu", rid, req->entity.len,
                  (unsigned long long)cfg->max_body);
         respond_error(th, req, rid, 413, "the request body is too large", NULL);
-        return 0;
+        return true;
     }
 
     size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
@@ -393,8 +390,77 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (plen == 0 || path[0] != '/' || path_is_suspicious(path, plen)) {
         log_warn("request %s: refused path %.*s", rid, (int)(plen < 200 ? plen : 200), path);
         respond_error(th, req, rid, 400, "malformed or disallowed path", NULL);
+        return true;
+    }
+
+    return false;
+}
+
+/* /media/...: product images and other merchant files from the local media
+ * directory (the "fs" object store), served by h2o's file handler (sendfile,
+ * ETag, ranges, no path outside the root). This handler runs first: it
+ * applies our checks and headers and passes the request on. */
+static int on_media_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    loop_thread_t *th = H2O_STRUCT_FROM_MEMBER(loop_thread_t, ctx, req->conn->ctx);
+    char rid[68];
+    make_request_id(th, req, rid);
+    if (refuse_bad_request(th, req, rid))
+        return 0;
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+        respond_error(th, req, rid, 405, "media files are read-only", "GET, HEAD");
         return 0;
     }
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, rid,
+                          strlen(rid));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                   H2O_STRLIT("public, max-age=86400"));
+    add_security_headers(req, false);
+    return -1;
+}
+
+/* The access-log line for what h2o's file handler sends. */
+static void on_setup_media_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    if (req->res.status < 400) {
+        loop_thread_t *th = H2O_STRUCT_FROM_MEMBER(loop_thread_t, ctx, req->conn->ctx);
+        ssize_t i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1);
+        char client[64] = "-";
+        struct sockaddr_storage ss;
+        socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+        if (sl)
+            h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, client);
+        char rid[68] = "-";
+        if (i >= 0) {
+            size_t n = req->res.headers.entries[i].value.len;
+            n = n < sizeof(rid) - 1 ? n : sizeof(rid) - 1;
+            memcpy(rid, req->res.headers.entries[i].value.base, n);
+            rid[n] = '\0';
+        }
+        access_log(th, rid, req->method.base, req->method.len, req->path.base,
+                   req->query_at != SIZE_MAX ? req->query_at : req->path.len, req->res.status,
+                   req->res.content_length == SIZE_MAX ? 0 : req->res.content_length, now_ns(),
+                   client);
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    loop_thread_t *th = H2O_STRUCT_FROM_MEMBER(loop_thread_t, ctx, req->conn->ctx);
+    server_t *srv = th->srv;
+    uint64_t start = now_ns();
+    char rid[68];
+    make_request_id(th, req, rid);
+
+    if (refuse_bad_request(th, req, rid))
+        return 0;
+    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    const char *path = req->path.base;
 
     if (plen > 8 && memcmp(path, "/static/", 8) == 0) {
         bool is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
@@ -615,7 +681,8 @@ static void sleep_ms(int ms)
         ;
 }
 
-int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes)
+int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes,
+               const static_files_t *statics)
 {
     server_t *srv = xcalloc(1, sizeof(*srv));
     the_server = srv;
@@ -638,6 +705,19 @@ int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes)
     srv->gconf.server_name = h2o_iovec_init(H2O_STRLIT("souk"));
     h2o_hostconf_t *host =
         h2o_config_register_host(&srv->gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    /* /media first: h2o picks the first path whose prefix matches. */
+    buf_t media = BUF_INIT;
+    buf_printf(&media, "%s/media", cfg->data_dir);
+    mkdir(buf_cstr(&media), 0750);
+    h2o_pathconf_t *mpc = h2o_config_register_path(host, "/media", 0);
+    h2o_handler_t *mh = h2o_create_handler(mpc, sizeof(*mh));
+    mh->on_req = on_media_req;
+    h2o_file_register(mpc, buf_cstr(&media), NULL, NULL, 0);
+    h2o_filter_t *mf = h2o_create_filter(mpc, sizeof(*mf));
+    mf->on_setup_ostream = on_setup_error_ostream;
+    mf = h2o_create_filter(mpc, sizeof(*mf));
+    mf->on_setup_ostream = on_setup_media_ostream;
+    buf_free(&media);
     h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *h = h2o_create_handler(pc, sizeof(*h));
     h->on_req = on_req;
@@ -649,9 +729,7 @@ int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes)
      * that made them (ctx.c), static files at load. */
 
     srv->router = router_new(routes, nroutes);
-    srv->statics = static_load(cfg->static_dir, STATIC_MAX_TOTAL);
-    if (srv->statics == NULL)
-        return SOUK_EIO;
+    srv->statics = statics;
     srv->workers = workers_start(cfg, cfg->db_threads, cfg->db_queue_max);
     if (srv->workers == NULL)
         return SOUK_EIO;
@@ -700,13 +778,14 @@ int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes)
     for (int i = 0; i < srv->nthreads; i++)
         pthread_join(srv->threads[i].tid, NULL);
     if (left) {
+        /* Workers may still be inside handlers using shared state: leave
+         * without tearing anything down. */
         log_warn("shutdown: %d requests still running after %d s; exiting without them", left,
                  cfg->shutdown_timeout_s);
-        return 0;
+        _exit(0);
     }
     workers_stop(srv->workers);
     srv->workers = NULL;
-    static_free(srv->statics);
     srv->statics = NULL;
     router_free(srv->router);
     srv->router = NULL;

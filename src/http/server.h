@@ -11,10 +11,13 @@
 
 #include "core/config.h"
 #include "http/http.h"
+#include "http/static.h"
 
-/* Serve routes[0..n) with cfg until a shutdown signal. 0 after a clean
- * shutdown; SOUK_EIO if the listener or a database connection could not be
- * set up (logged). cfg and routes are borrowed for the call. */
-int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes);
+/* Serve routes[0..n) and the static files with cfg until a shutdown signal.
+ * 0 after a clean shutdown; SOUK_EIO if the listener or a database
+ * connection could not be set up (logged). cfg, routes and statics are
+ * borrowed for the call. */
+int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes,
+               const static_files_t *statics);
 
 #endif

@@ -15,6 +15,9 @@
 
 typedef struct static_files static_files_t;
 
+/* The most static data loaded into memory, in all. */
+#define STATIC_MAX_TOTAL (64u << 20)
+
 typedef struct {
     const char *name; /* "css/app.css" */
     const char *url;  /* "/static/css/app.<hash>.css" */

@@ -2,10 +2,45 @@
  * HEAD too; 404 and 405 (with Allow) are answered by the router. */
 #include "web/web.h"
 
+#include <string.h>
+
+#include "api/api.h"
 #include "core/util.h"
 
+#define API ROUTE_API
+
 static const http_route_t routes[] = {
+    /* Storefront */
     {"GET", "/", web_home, 0, "home"},
+    {"GET", "/collections/:handle", web_collection, 0, "collection"},
+    {"GET", "/products/:handle", web_product, 0, "product"},
+    {"GET", "/search", web_search, 0, "search"},
+    {"GET", "/sitemap.xml", web_sitemap, 0, "sitemap"},
+    {"GET", "/robots.txt", web_robots, ROUTE_INLINE, "robots"},
+    /* JSON API v1: reads for anyone, writes with the admin token */
+    {"GET", "/api/v1/products", api_products_list, API, "api_products"},
+    {"POST", "/api/v1/products", api_product_create, API, "api_product_create"},
+    {"GET", "/api/v1/products/:id", api_product_get, API, "api_product"},
+    {"PATCH", "/api/v1/products/:id", api_product_update, API, "api_product_update"},
+    {"DELETE", "/api/v1/products/:id", api_product_delete, API, "api_product_delete"},
+    {"POST", "/api/v1/products/:id/variants", api_variant_create, API, "api_variant_create"},
+    {"PATCH", "/api/v1/products/:id/variants/:vid", api_variant_update, API, "api_variant_update"},
+    {"DELETE", "/api/v1/products/:id/variants/:vid", api_variant_delete, API, "api_variant_delete"},
+    {"POST", "/api/v1/products/:id/images", api_image_create, API, "api_image_create"},
+    {"PATCH", "/api/v1/products/:id/images/:iid", api_image_update, API, "api_image_update"},
+    {"DELETE", "/api/v1/products/:id/images/:iid", api_image_delete, API, "api_image_delete"},
+    {"GET", "/api/v1/collections", api_collections_list, API, "api_collections"},
+    {"POST", "/api/v1/collections", api_collection_create, API, "api_collection_create"},
+    {"GET", "/api/v1/collections/:id", api_collection_get, API, "api_collection"},
+    {"PATCH", "/api/v1/collections/:id", api_collection_update, API, "api_collection_update"},
+    {"DELETE", "/api/v1/collections/:id", api_collection_delete, API, "api_collection_delete"},
+    {"GET", "/api/v1/collections/:id/products", api_collection_products, API,
+     "api_collection_products"},
+    {"PUT", "/api/v1/collections/:id/products/:pid", api_collection_put_product, API,
+     "api_collection_put_product"},
+    {"DELETE", "/api/v1/collections/:id/products/:pid", api_collection_remove_product, API,
+     "api_collection_remove_product"},
+    /* Operations */
     {"GET", "/healthz", web_healthz, ROUTE_INLINE, "healthz"},
     {"GET", "/readyz", web_readyz, 0, "readyz"},
     /* Test-only routes follow; web_routes() cuts them off unless enabled. */
@@ -19,10 +54,18 @@ static const http_route_t routes[] = {
     {"PUT", "/_test/items/:id", web_test_param, ROUTE_INLINE, "test_param_put"},
 };
 
-#define N_PRODUCT_ROUTES 3
+static bool is_test_route(const http_route_t *r)
+{
+    return strncmp(r->pattern, "/_test/", 7) == 0 || strncmp(r->pattern, "/api/_test/", 11) == 0;
+}
 
 const http_route_t *web_routes(const config_t *cfg, size_t *n)
 {
-    *n = cfg->test_routes ? ARRAY_LEN(routes) : N_PRODUCT_ROUTES;
+    size_t product = 0;
+    while (product < ARRAY_LEN(routes) && !is_test_route(&routes[product]))
+        product++;
+    for (size_t i = product; i < ARRAY_LEN(routes); i++)
+        ASSERT(is_test_route(&routes[i])); /* test routes come last, all of them */
+    *n = cfg->test_routes ? ARRAY_LEN(routes) : product;
     return routes;
 }

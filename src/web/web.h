@@ -14,6 +14,13 @@
 const http_route_t *web_routes(const config_t *cfg, size_t *n);
 
 int web_home(http_ctx_t *c);
+int web_collection(http_ctx_t *c);
+int web_search(http_ctx_t *c);
+int web_product(http_ctx_t *c);
+int web_sitemap(http_ctx_t *c);
+int web_robots(http_ctx_t *c);
+/* The storefront's 404 page with a message for the shopper. */
+int web_not_found(http_ctx_t *c, const char *message);
 int web_healthz(http_ctx_t *c);
 int web_readyz(http_ctx_t *c);
 

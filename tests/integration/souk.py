@@ -332,6 +332,7 @@ class Server:
             "SOUK_TEST_ROUTES": "1",
             "SOUK_ENV": "test",
             "SOUK_STATIC_DIR": self.static_dir,
+            "SOUK_TEMPLATES_DIR": os.path.join(REPO, "templates"),
             "SOUK_THREADS": "2",
         }
         if t.backend == "postgres":

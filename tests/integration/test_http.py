@@ -122,8 +122,9 @@ def test_head_like_get(t):
                  "/static/css/app.css", "/no/such/page"):
         with Conn(s.port) as c:
             g = c.get(path)
-            c.send(b"HEAD " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n"
-                   b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            # The same Host as the GET: pages link to their canonical URL on it.
+            c.send(b"HEAD " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                   b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             h = c.response(head=True)
             while len(c.reader.buf) < 8:
                 c.reader._fill()

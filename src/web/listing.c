@@ -1,0 +1,245 @@
+/* listing.c - see listing.h. */
+#include "web/listing.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/money.h"
+#include "core/parse.h"
+#include "core/util.h"
+#include "web/render.h"
+
+static const struct {
+    const char *value, *label;
+    catalog_sort_t sort;
+} sorts[] = {
+    {"relevance", "Relevance", SORT_RELEVANCE},
+    {"manual", "Featured", SORT_MANUAL},
+    {"price-asc", "Price, low to high", SORT_PRICE_ASC},
+    {"price-desc", "Price, high to low", SORT_PRICE_DESC},
+    {"newest", "Newest", SORT_NEWEST},
+    {"title-asc", "Name, A to Z", SORT_TITLE_ASC},
+    {"title-desc", "Name, Z to A", SORT_TITLE_DESC},
+};
+
+int listing_parse(http_ctx_t *c, catalog_query_t *q, int *page, char *err, size_t errcap)
+{
+    const form_t *f;
+    int rc = http_query(c, &f);
+    if (rc != 0) {
+        snprintf(err, errcap, "the query string is malformed or too long");
+        return rc;
+    }
+    memset(q, 0, sizeof(*q));
+    q->q = form_get(f, "q");
+    if (q->q && strlen(q->q) > CATALOG_MAX_QUERY) {
+        snprintf(err, errcap, "the search is longer than %d characters", CATALOG_MAX_QUERY);
+        return SOUK_EINVAL;
+    }
+    q->nvendors = form_get_all(f, "vendor", q->vendors, ARRAY_LEN(q->vendors));
+    q->ntypes = form_get_all(f, "type", q->types, ARRAY_LEN(q->types));
+    q->ntags = form_get_all(f, "tag", q->tags, ARRAY_LEN(q->tags));
+    const config_t *cfg = http_config(c);
+    const char *pmin = form_get(f, "price_min"), *pmax = form_get(f, "price_max");
+    q->price_min = q->price_max = -1;
+    if ((pmin && pmin[0] && money_parse(pmin, strlen(pmin), cfg->currency, &q->price_min) != 0) ||
+        (pmax && pmax[0] && money_parse(pmax, strlen(pmax), cfg->currency, &q->price_max) != 0) ||
+        (pmin && pmin[0] && q->price_min < 0) || (pmax && pmax[0] && q->price_max < 0)) {
+        snprintf(err, errcap, "prices must be amounts like 25 or 25.50");
+        return SOUK_EINVAL;
+    }
+    const char *avail = form_get(f, "available");
+    q->available_only = avail && strcmp(avail, "1") == 0;
+    const char *sort = form_get(f, "sort");
+    q->sort = q->q && q->q[0] ? SORT_RELEVANCE : SORT_MANUAL;
+    if (sort && sort[0]) {
+        size_t i;
+        for (i = 0; i < ARRAY_LEN(sorts); i++)
+            if (strcmp(sorts[i].value, sort) == 0)
+                break;
+        if (i == ARRAY_LEN(sorts)) {
+            snprintf(err, errcap, "unknown sort order");
+            return SOUK_EINVAL;
+        }
+        q->sort = sorts[i].sort;
+    }
+    int64_t p = 1;
+    const char *ps = form_get(f, "page");
+    int max_page = CATALOG_MAX_OFFSET / LISTING_PAGE_SIZE + 1;
+    if (ps && ps[0] && parse_i64(ps, 1, max_page, &p) != 0) {
+        snprintf(err, errcap, "page must be a number from 1 to %d", max_page);
+        return SOUK_EINVAL;
+    }
+    *page = (int)p;
+    q->limit = LISTING_PAGE_SIZE;
+    q->offset = (int)(p - 1) * LISTING_PAGE_SIZE;
+    q->want_facets = true;
+    return 0;
+}
+
+const char *listing_image_url(http_ctx_t *c, const char *src)
+{
+    if (src == NULL || src[0] == '\0')
+        return NULL;
+    if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 || src[0] == '/')
+        return src;
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "/media/%s", src);
+    char *s = http_strdup(c, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+/* An image for a template: src as a URL, alt, and its size when known. */
+static json_t *image_json(const image_t *im)
+{
+    buf_t b = BUF_INIT;
+    if (strncmp(im->src, "http://", 7) != 0 && strncmp(im->src, "https://", 8) != 0 &&
+        im->src[0] != '/')
+        buf_puts(&b, "/media/");
+    buf_puts(&b, im->src);
+    json_t *img = json_pack("{s:s, s:s}", "src", buf_cstr(&b), "alt", im->alt ? im->alt : "");
+    buf_free(&b);
+    if (im->width > 0 && im->height > 0) {
+        json_object_set_new(img, "width", json_integer(im->width));
+        json_object_set_new(img, "height", json_integer(im->height));
+    }
+    return img;
+}
+
+json_t *listing_image(const image_t *im)
+{
+    return image_json(im);
+}
+
+json_t *listing_card(const product_t *p)
+{
+    json_t *card =
+        json_pack("{s:s+, s:s, s:s, s:I, s:b, s:b}", "url", "/products/", p->handle, "title",
+                  p->title, "vendor", p->vendor ? p->vendor : "", "price", (json_int_t)p->price_min,
+                  "price_varies", p->price_max > p->price_min, "available", p->available);
+    if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price)
+        json_object_set_new(card, "compare_at", json_integer(p->variants[0].compare_at_price));
+    if (p->nimages > 0)
+        json_object_set_new(card, "image", image_json(&p->images[0]));
+    return card;
+}
+
+/* base?params with one page number, keeping every filter the shopper chose. */
+static char *page_url(http_ctx_t *c, const char *base, int page)
+{
+    const form_t *f;
+    buf_t b = BUF_INIT;
+    buf_puts(&b, base);
+    char sep = '?';
+    if (http_query(c, &f) == 0 && f) {
+        for (size_t i = 0; i < form_count(f); i++) {
+            size_t kl, vl;
+            const char *k = form_key(f, i, &kl), *v = form_value(f, i, &vl);
+            if (strcmp(k, "page") == 0 || vl == 0)
+                continue;
+            buf_putc(&b, sep);
+            sep = '&';
+            form_url_encode(&b, k, kl);
+            buf_putc(&b, '=');
+            form_url_encode(&b, v, vl);
+        }
+    }
+    if (page > 1)
+        buf_printf(&b, "%cpage=%d", sep, page);
+    char *s = http_strdup(c, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+static json_t *facet_list(const char *label, const char *param, const facet_count_t *v, size_t n,
+                          const char *const *chosen, size_t nchosen)
+{
+    json_t *values = json_array();
+    for (size_t i = 0; i < n; i++) {
+        bool sel = false;
+        for (size_t k = 0; k < nchosen; k++)
+            if (strcmp(chosen[k], v[i].value) == 0)
+                sel = true;
+        json_array_append_new(values, json_pack("{s:s, s:I, s:b}", "value", v[i].value, "count",
+                                                (json_int_t)v[i].count, "selected", sel));
+    }
+    return json_pack("{s:s, s:s, s:o}", "label", label, "param", param, "values", values);
+}
+
+void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog_query_t *q,
+                     const catalog_page_t *page, int pageno, bool collection)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < page->n; i++)
+        json_array_append_new(items, listing_card(&page->items[i]));
+    int64_t pages = (page->total + LISTING_PAGE_SIZE - 1) / LISTING_PAGE_SIZE;
+    int64_t max_pages = CATALOG_MAX_OFFSET / LISTING_PAGE_SIZE + 1;
+    if (pages > max_pages)
+        pages = max_pages;
+    json_t *results =
+        json_pack("{s:o, s:I, s:i, s:I}", "items", items, "total", (json_int_t)page->total, "page",
+                  pageno, "pages", (json_int_t)pages);
+    if (pageno > 1)
+        json_object_set_new(results, "prev_url", json_string(page_url(c, base, pageno - 1)));
+    if (pageno < pages)
+        json_object_set_new(results, "next_url", json_string(page_url(c, base, pageno + 1)));
+    json_object_set_new(ctx, "results", results);
+
+    json_t *lists = json_array();
+    json_array_append_new(lists, facet_list("Brand", "vendor", page->vendors, page->nvendors,
+                                            q->vendors, q->nvendors));
+    json_array_append_new(
+        lists, facet_list("Type", "type", page->types, page->ntypes, q->types, q->ntypes));
+    json_array_append_new(lists,
+                          facet_list("Tag", "tag", page->tags, page->ntags, q->tags, q->ntags));
+    json_t *price = json_pack("{s:I, s:I}", "floor", (json_int_t)page->price_floor, "ceiling",
+                              (json_int_t)page->price_ceiling);
+    const form_t *f;
+    if (http_query(c, &f) == 0 && f) {
+        const char *pmin = form_get(f, "price_min"), *pmax = form_get(f, "price_max");
+        if (pmin && pmin[0])
+            json_object_set_new(price, "min", json_string(pmin));
+        if (pmax && pmax[0])
+            json_object_set_new(price, "max", json_string(pmax));
+    }
+    bool active = q->nvendors || q->ntypes || q->ntags || q->price_min >= 0 || q->price_max >= 0 ||
+                  q->available_only;
+    json_object_set_new(ctx, "facets",
+                        json_pack("{s:o, s:o, s:b, s:I, s:b}", "lists", lists, "price", price,
+                                  "available_only", q->available_only, "available_count",
+                                  (json_int_t)page->available_count, "active", active));
+    json_t *sl = json_array();
+    for (size_t i = 0; i < ARRAY_LEN(sorts); i++) {
+        if (sorts[i].sort == SORT_RELEVANCE && !(q->q && q->q[0]))
+            continue;
+        if (sorts[i].sort == SORT_MANUAL && !collection)
+            continue;
+        json_array_append_new(sl, json_pack("{s:s, s:s, s:b}", "value", sorts[i].value, "label",
+                                            sorts[i].label, "selected", sorts[i].sort == q->sort));
+    }
+    json_object_set_new(ctx, "sorts", sl);
+    json_object_set_new(ctx, "form_action", json_string(base));
+    json_object_set_new(ctx, "query", json_string(q->q ? q->q : ""));
+}
+
+json_t *listing_nav(http_ctx_t *c, const char *current_handle)
+{
+    arena_t a = ARENA_INIT;
+    collection_t *cols;
+    size_t n;
+    json_t *nav = json_array();
+    if (catalog_collection_children(http_db(c), &a, NULL, &cols, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (!cols[i].published)
+                continue;
+            json_array_append_new(
+                nav, json_pack("{s:s, s:s+, s:b}", "title", cols[i].title, "url", "/collections/",
+                               cols[i].handle, "current",
+                               current_handle && strcmp(current_handle, cols[i].handle) == 0));
+        }
+    }
+    arena_free(&a);
+    return nav;
+}

@@ -1,0 +1,175 @@
+/* render.c - see render.h. The loaded template set is published through a
+ * tmpl_slot_t so that a development reload never frees a set while a worker
+ * is still rendering with it. */
+#include "web/render.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "core/tmpl.h"
+#include "core/util.h"
+
+static struct {
+    const config_t *cfg;
+    const static_files_t *statics;
+    tmpl_filters_t *filters;
+    tmpl_slot_t slot;
+    bool dev;
+    atomic_llong last_check; /* seconds, CLOCK_MONOTONIC */
+    bool ready;
+} W;
+
+static const struct {
+    const char *code, *symbol;
+} symbols[] = {
+    {"USD", "$"},    {"EUR", "€"},    {"GBP", "£"},    {"JPY", "¥"},    {"CNY", "¥"},
+    {"INR", "₹"},    {"KRW", "₩"},    {"CAD", "CA$"},  {"AUD", "A$"},   {"NZD", "NZ$"},
+    {"CHF", "CHF "}, {"SEK", "SEK "}, {"NOK", "NOK "}, {"DKK", "DKK "}, {"BRL", "R$"},
+    {"MXN", "MX$"},  {"TRY", "₺"},    {"PLN", "zł "},
+};
+
+void web_money(buf_t *out, int64_t minor, bool with_symbol)
+{
+    const char *cur = W.cfg ? W.cfg->currency : "USD";
+    if (with_symbol) {
+        const char *sym = NULL;
+        for (size_t i = 0; i < ARRAY_LEN(symbols); i++)
+            if (strcmp(symbols[i].code, cur) == 0)
+                sym = symbols[i].symbol;
+        if (minor < 0) {
+            buf_putc(out, '-');
+            minor = minor == INT64_MIN ? INT64_MAX : -minor;
+        }
+        if (sym) {
+            buf_puts(out, sym);
+            money_format(out, minor, cur);
+        } else {
+            money_format(out, minor, cur);
+            buf_printf(out, " %s", cur);
+        }
+        return;
+    }
+    money_format(out, minor, cur);
+}
+
+/* {{ amount | money }}: an integer of minor units; anything else prints nothing. */
+static json_t *filter_money(json_t *v, json_t *const *args, size_t nargs, buf_t *out, void *ud)
+{
+    (void)args;
+    (void)nargs;
+    if (json_is_integer(v))
+        web_money(out, json_integer_value(v), ud != NULL);
+    return NULL;
+}
+
+/* {{ "css/souk.css" | asset }}: the fingerprinted URL; an unknown name links
+ * to its plain /static/ path, so a missing file shows as a 404 in the log. */
+static json_t *filter_asset(json_t *v, json_t *const *args, size_t nargs, buf_t *out, void *ud)
+{
+    (void)args;
+    (void)nargs;
+    (void)ud;
+    if (!json_is_string(v))
+        return NULL;
+    const char *url = W.statics ? static_url(W.statics, json_string_value(v)) : NULL;
+    if (url) {
+        buf_puts(out, url);
+    } else {
+        buf_puts(out, "/static/");
+        buf_puts(out, json_string_value(v));
+    }
+    return NULL;
+}
+
+int web_init(const config_t *cfg, const static_files_t *statics, char *err, size_t errcap)
+{
+    W.cfg = cfg;
+    W.statics = statics;
+    W.dev = strcmp(cfg->env, "development") == 0;
+    W.filters = tmpl_filters_new();
+    static int with_symbol = 1;
+    if (tmpl_register_filter(W.filters, "money", 0, 0, filter_money, &with_symbol) != 0 ||
+        tmpl_register_filter(W.filters, "money_plain", 0, 0, filter_money, NULL) != 0 ||
+        tmpl_register_filter(W.filters, "asset", 0, 0, filter_asset, NULL) != 0)
+        BUG("template filter registration failed");
+    tmpl_set_t *set;
+    int rc = tmpl_load(cfg->templates_dir, W.filters, &set, err, errcap);
+    if (rc != 0) {
+        tmpl_filters_free(W.filters);
+        W.filters = NULL;
+        return rc;
+    }
+    tmpl_slot_init(&W.slot, set);
+    W.ready = true;
+    return 0;
+}
+
+void web_shutdown(void)
+{
+    if (!W.ready)
+        return;
+    tmpl_slot_destroy(&W.slot);
+    tmpl_filters_free(W.filters);
+    W.filters = NULL;
+    W.ready = false;
+}
+
+/* Development: reload changed templates, at most one check a second. */
+static void maybe_reload(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long now = ts.tv_sec, last = atomic_load(&W.last_check);
+    if (now == last || !atomic_compare_exchange_strong(&W.last_check, &last, now))
+        return;
+    tmpl_set_t *cur = tmpl_slot_get(&W.slot), *fresh = NULL;
+    char err[512];
+    if (tmpl_reload(cur, &fresh, err, sizeof(err)) != 0)
+        log_error("templates not reloaded, the previous ones stay: %s", err);
+    else if (fresh) {
+        log_info("templates reloaded from %s", W.cfg->templates_dir);
+        tmpl_slot_swap(&W.slot, fresh);
+    }
+    tmpl_set_unref(cur);
+}
+
+const char *web_origin(http_ctx_t *c)
+{
+    if (W.cfg && W.cfg->base_url[0])
+        return W.cfg->base_url;
+    const char *host = http_header(c, "host");
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "http://%s", host && host[0] ? host : "localhost");
+    char *s = http_strdup(c, buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
+int web_render(http_ctx_t *c, int status, const char *name, json_t *ctx)
+{
+    ASSERT(W.ready);
+    if (W.dev)
+        maybe_reload();
+    if (json_object_get(ctx, "store") == NULL)
+        json_object_set_new(ctx, "store",
+                            json_pack("{s:s, s:s, s:s}", "name", W.cfg->store_name, "currency",
+                                      W.cfg->currency, "language", "en"));
+    tmpl_set_t *set = tmpl_slot_get(&W.slot);
+    buf_t *out = http_out(c);
+    size_t before = out->len;
+    int rc = tmpl_render(set, name, ctx, out, TMPL_DEFAULT_MAX_OUT);
+    tmpl_set_unref(set);
+    json_decref(ctx);
+    if (rc != 0) {
+        out->len = before;
+        log_error("rendering %s failed: %s", name, souk_strerror(rc));
+        return rc == SOUK_ENOTFOUND ? SOUK_EIO : rc;
+    }
+    http_set_status(c, status);
+    http_set_content_type(c, "text/html; charset=utf-8");
+    return 0;
+}
