@@ -1,0 +1,705 @@
+/* catalog_search.c - listing, full-text search, facets and the sitemap.
+ *
+ * One search is a handful of small statements over the same filter: the
+ * page, its total (with the price range and the in-stock count when facets
+ * are wanted), one count per facet with that facet's own filter left out,
+ * and the first image and on-sale price of the page's products. The SQL is
+ * put together from fixed fragments; every value, and every list of values
+ * (a JSON array on SQLite, an array literal on PostgreSQL, one parameter
+ * each), is bound. Shopper text reaches the full-text engines only as quoted
+ * tokens (catalog_search_int.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/utf8.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "shop/catalog.h"
+#include "shop/catalog_int.h"
+#include "shop/catalog_search_int.h"
+
+/* Values per facet list. */
+#define FACET_MAX_VALUES 50
+
+/* Relevance weights. SQLite bm25 per column: title, body, vendor, tags, SKUs.
+ * PostgreSQL ts_rank_cd per weight class {D, C, B, A}: description, vendor,
+ * tags and SKUs, title; a description needs 20 mentions of a word to weigh
+ * what one in the title does. */
+#define FTS_RANK "bm25(products_fts, 10.0, 1.0, 3.0, 6.0, 8.0)"
+#define TS_RANK "ts_rank_cd('{0.05, 0.3, 0.6, 1.0}', p.search, $%d::tsquery)"
+
+/* The filters that facets count without. */
+enum { F_VENDORS, F_TYPES, F_TAGS, F_PRICE, F_AVAIL, F_COUNT };
+#define F_ALL ((1u << F_COUNT) - 1)
+/* Their columns in the facet statement's materialized set. */
+static const char *const FLAG[F_COUNT] = {"mv", "mt", "mg", "mp", "ma"};
+
+/* A search, validated and resolved. */
+typedef struct {
+    const catalog_query_t *q;
+    bool pg;
+    search_text_t text;
+    const char *tsq;                    /* PostgreSQL: the query as tsquery text, made once */
+    int64_t window;                     /* > 0: only text matches with this id or above */
+    int64_t coll_id;                    /* 0: no collection */
+    const char *vendors, *types, *tags; /* list parameters; NULL: no filter */
+    catalog_sort_t sort;
+} search_t;
+
+/* A statement being put together. */
+typedef struct {
+    buf_t sql;
+    db_param_t p[16];
+    int n;
+    bool where; /* a WHERE has been written */
+    int tsq;    /* PostgreSQL: the placeholder of the tsquery, once bound */
+} sqlb_t;
+
+static void sb_put(sqlb_t *b, const char *s)
+{
+    buf_puts(&b->sql, s);
+}
+
+/* Bind v as the next parameter; its number. */
+static int sb_bind(sqlb_t *b, db_param_t v)
+{
+    ASSERT((size_t)b->n < ARRAY_LEN(b->p));
+    b->p[b->n++] = v;
+    return b->n;
+}
+
+/* Bind v and write its placeholder. */
+static void sb_param(sqlb_t *b, db_param_t v)
+{
+    buf_printf(&b->sql, "$%d", sb_bind(b, v));
+}
+
+static void sb_and(sqlb_t *b)
+{
+    sb_put(b, b->where ? " AND " : " WHERE ");
+    b->where = true;
+}
+
+/* ---- filters ---- */
+
+/* A list of values as one parameter: ["a","b"] for json_each() on SQLite,
+ * {"a","b"} for ::text[] on PostgreSQL. */
+static const char *list_param(arena_t *a, bool pg, const char *const *v, size_t n)
+{
+    buf_t b = BUF_INIT;
+    buf_putc(&b, pg ? '{' : '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        buf_putc(&b, '"');
+        if (pg) {
+            for (const char *s = v[i]; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                    buf_putc(&b, '\\');
+                buf_putc(&b, *s);
+            }
+        } else {
+            buf_json_str(&b, v[i], strlen(v[i]));
+        }
+        buf_putc(&b, '"');
+    }
+    buf_putc(&b, pg ? '}' : ']');
+    char *s = arena_strndup(a, b.data, b.len);
+    buf_free(&b);
+    return s;
+}
+
+static bool filter_on(const search_t *s, int f)
+{
+    switch (f) {
+    case F_VENDORS:
+        return s->vendors != NULL;
+    case F_TYPES:
+        return s->types != NULL;
+    case F_TAGS:
+        return s->tags != NULL;
+    case F_PRICE:
+        return s->q->price_min >= 0 || s->q->price_max >= 0;
+    default:
+        return s->q->available_only;
+    }
+}
+
+/* "col IN list" for a list parameter. */
+static void sb_in_list(sqlb_t *b, const search_t *s, const char *col, const char *list)
+{
+    sb_put(b, col);
+    sb_put(b, s->pg ? " = ANY (" : " IN (SELECT value FROM json_each(");
+    sb_param(b, DB_TEXT(list));
+    sb_put(b, s->pg ? "::text[])" : "))");
+}
+
+/* The condition of filter f (which must be on), in parentheses. */
+static void sb_filter(sqlb_t *b, const search_t *s, int f)
+{
+    const catalog_query_t *q = s->q;
+    sb_put(b, "(");
+    switch (f) {
+    case F_VENDORS:
+        sb_in_list(b, s, "p.vendor", s->vendors);
+        break;
+    case F_TYPES:
+        sb_in_list(b, s, "p.product_type", s->types);
+        break;
+    case F_TAGS:
+        sb_in_list(b, s, "p.id IN (SELECT t.product_id FROM product_tags t WHERE t.tag", s->tags);
+        sb_put(b, ")");
+        break;
+    case F_PRICE:
+        if (q->price_min >= 0) {
+            sb_put(b, "p.price_min >= ");
+            sb_param(b, DB_INT(q->price_min));
+        }
+        if (q->price_min >= 0 && q->price_max >= 0)
+            sb_put(b, " AND ");
+        if (q->price_max >= 0) {
+            sb_put(b, "p.price_min <= ");
+            sb_param(b, DB_INT(q->price_max));
+        }
+        break;
+    default:
+        sb_put(b, "p.available");
+    }
+    sb_put(b, ")");
+}
+
+/* FROM: the products, narrowed by the text match and the collection. On
+ * SQLite, CROSS JOIN fixes the join order so that the match list, else the
+ * collection, drives: without statistics (souk does not ANALYZE) its planner
+ * may otherwise run one FTS5 query per product, or scan every product to
+ * find a collection's. */
+static void sb_from(sqlb_t *b, const search_t *s)
+{
+    if (s->text.ngroups && !s->pg)
+        sb_put(b, " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid");
+    else if (s->coll_id && !s->pg)
+        sb_put(b, " FROM collection_products cp CROSS JOIN products p ON p.id = cp.product_id");
+    else
+        sb_put(b, " FROM products p");
+    if (s->coll_id) {
+        if (s->pg || s->text.ngroups)
+            sb_put(b, " JOIN collection_products cp ON cp.product_id = p.id");
+        sb_and(b);
+        sb_put(b, "cp.collection_id = ");
+        sb_param(b, DB_INT(s->coll_id));
+    }
+}
+
+/* WHERE: the text, the status, and every facet filter f whose bit 1 << f is
+ * not in skip. */
+static void sb_where(sqlb_t *b, const search_t *s, unsigned skip)
+{
+    if (s->text.ngroups && s->pg) {
+        /* A bound tsquery, not an expression: computed once, not per row. */
+        b->tsq = sb_bind(b, DB_TEXT(s->tsq));
+        sb_and(b);
+        buf_printf(&b->sql, "p.search @@ $%d::tsquery", b->tsq);
+    } else if (s->text.ngroups) {
+        sb_and(b);
+        sb_put(b, "products_fts MATCH ");
+        sb_param(b, DB_TEXT(s->text.fts));
+    }
+    if (s->window) {
+        sb_and(b);
+        sb_put(b, s->pg ? "p.id >= " : "products_fts.rowid >= ");
+        sb_param(b, DB_INT(s->window));
+    }
+    if (!s->q->include_unpublished) {
+        sb_and(b);
+        sb_put(b, "p.status = 'active'");
+    }
+    for (int f = 0; f < F_COUNT; f++) {
+        if (!(skip & (1u << f)) && filter_on(s, f)) {
+            sb_and(b);
+            sb_filter(b, s, f);
+        }
+    }
+}
+
+static void sb_order_by(sqlb_t *b, const search_t *s)
+{
+    switch (s->sort) {
+    case SORT_RELEVANCE:
+        if (s->pg)
+            buf_printf(&b->sql, " ORDER BY " TS_RANK " DESC, p.created_at DESC, p.id DESC", b->tsq);
+        else
+            sb_put(b, " ORDER BY " FTS_RANK ", p.created_at DESC, p.id DESC");
+        return;
+    case SORT_MANUAL:
+        sb_put(b, " ORDER BY cp.position, p.id");
+        return;
+    case SORT_PRICE_ASC:
+        sb_put(b, " ORDER BY p.price_min, p.id");
+        return;
+    case SORT_PRICE_DESC:
+        sb_put(b, " ORDER BY p.price_min DESC, p.id DESC");
+        return;
+    case SORT_NEWEST:
+        sb_put(b, " ORDER BY p.created_at DESC, p.id DESC");
+        return;
+    /* Code point order on both backends (as SQLite's BINARY), whatever the
+     * PostgreSQL database's collation: the same pages, and a cheap sort. */
+    case SORT_TITLE_ASC:
+        sb_put(b, s->pg ? " ORDER BY lower(p.title) COLLATE \"C\", p.id"
+                        : " ORDER BY lower(p.title), p.id");
+        return;
+    case SORT_TITLE_DESC:
+        sb_put(b, s->pg ? " ORDER BY lower(p.title) COLLATE \"C\" DESC, p.id DESC"
+                        : " ORDER BY lower(p.title) DESC, p.id DESC");
+        return;
+    }
+    BUG("sort %d", (int)s->sort);
+}
+
+static int sb_query(db_t *db, sqlb_t *b, db_rows_t **out)
+{
+    return db_query(db, buf_cstr(&b->sql), b->p, b->n, out);
+}
+
+/* ---- validation ---- */
+
+static int check_values(const char *const *v, size_t n, size_t max_bytes)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == NULL)
+            return SOUK_EINVAL;
+        size_t len = strnlen(v[i], max_bytes + 1);
+        if (len > max_bytes)
+            return SOUK_ELIMIT;
+        if (!utf8_valid(v[i], len))
+            return SOUK_EINVAL;
+    }
+    return 0;
+}
+
+static int validate(const catalog_query_t *q)
+{
+    if (q->limit < 1 || q->limit > CATALOG_MAX_PAGE_SIZE || q->offset < 0 ||
+        q->offset > CATALOG_MAX_OFFSET)
+        return SOUK_ERANGE;
+    if (q->price_min < -1 || q->price_max < -1 ||
+        (q->price_min >= 0 && q->price_max >= 0 && q->price_min > q->price_max))
+        return SOUK_ERANGE;
+    if ((unsigned)q->sort > SORT_TITLE_DESC)
+        return SOUK_EINVAL;
+    if (q->nvendors > ARRAY_LEN(q->vendors) || q->ntypes > ARRAY_LEN(q->types) ||
+        q->ntags > ARRAY_LEN(q->tags))
+        return SOUK_ELIMIT;
+    /* Stored values are at most this many characters of up to 4 bytes. */
+    int rc;
+    if ((rc = check_values(q->vendors, q->nvendors, 4 * CATALOG_MAX_SHORT_TEXT)) < 0 ||
+        (rc = check_values(q->types, q->ntypes, 4 * CATALOG_MAX_SHORT_TEXT)) < 0 ||
+        (rc = check_values(q->tags, q->ntags, 4 * CATALOG_MAX_TAG)) < 0)
+        return rc;
+    if (q->collection && strnlen(q->collection, CATALOG_MAX_HANDLE + 1) > CATALOG_MAX_HANDLE)
+        return SOUK_ELIMIT;
+    return 0;
+}
+
+/* The collection's id; SOUK_ENOTFOUND if none, or unpublished for a shopper. */
+static int resolve_collection(db_t *db, const catalog_query_t *q, int64_t *id)
+{
+    db_rows_t *r;
+    int rc =
+        db_query(db, "SELECT id, published FROM collections WHERE handle = $1 OR public_id = $1",
+                 (db_param_t[]){DB_TEXT(q->collection)}, 1, &r);
+    if (rc < 0)
+        return rc;
+    bool found = false;
+    if (db_rows_next(r)) {
+        found = q->include_unpublished || db_rows_int(r, 1) != 0;
+        *id = db_rows_int(r, 0);
+    }
+    rc = db_rows_end(r);
+    return rc < 0 ? rc : found ? 0 : SOUK_ENOTFOUND;
+}
+
+/* ---- the page ---- */
+
+static const char *col_str(arena_t *a, db_rows_t *r, int col)
+{
+    size_t len;
+    const char *s = db_rows_text(r, col, &len);
+    return arena_strndup(a, s, len);
+}
+
+static product_status_t status_of(const char *s)
+{
+    return strcmp(s, "active") == 0     ? PRODUCT_ACTIVE
+           : strcmp(s, "archived") == 0 ? PRODUCT_ARCHIVED
+                                        : PRODUCT_DRAFT;
+}
+
+#define SUMMARY_COLS                                                                               \
+    "p.id, p.public_id, p.handle, p.title, p.vendor, p.product_type, p.status, p.price_min, "      \
+    "p.price_max, p.available, "
+
+static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
+{
+    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
+    sb_put(&b, "SELECT " SUMMARY_COLS);
+    sb_put(&b, s->pg ? CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS("p.updated_at")
+                     : "p.created_at, p.updated_at");
+    sb_from(&b, s);
+    sb_where(&b, s, 0);
+    sb_order_by(&b, s);
+    sb_put(&b, " LIMIT ");
+    sb_param(&b, DB_INT(s->q->limit));
+    sb_put(&b, " OFFSET ");
+    sb_param(&b, DB_INT(s->q->offset));
+    db_rows_t *r;
+    int rc = sb_query(db, &b, &r);
+    buf_free(&b.sql);
+    if (rc < 0)
+        return rc;
+    out->items = arena_alloc(a, st_mult((size_t)s->q->limit, sizeof(product_t)));
+    while (db_rows_next(r)) {
+        ASSERT(out->n < (size_t)s->q->limit);
+        product_t *p = &out->items[out->n++];
+        memset(p, 0, sizeof(*p));
+        p->id = db_rows_int(r, 0);
+        p->public_id = col_str(a, r, 1);
+        p->handle = col_str(a, r, 2);
+        p->title = col_str(a, r, 3);
+        p->vendor = col_str(a, r, 4);
+        p->product_type = col_str(a, r, 5);
+        p->status = status_of(db_rows_text(r, 6, NULL));
+        p->price_min = db_rows_int(r, 7);
+        p->price_max = db_rows_int(r, 8);
+        p->available = db_rows_int(r, 9) != 0;
+        p->created_at = col_str(a, r, 10);
+        p->updated_at = col_str(a, r, 11);
+    }
+    return db_rows_end(r);
+}
+
+static product_t *item_by_id(catalog_page_t *pg, int64_t id)
+{
+    for (size_t i = 0; i < pg->n; i++)
+        if (pg->items[i].id == id)
+            return &pg->items[i];
+    return NULL;
+}
+
+/* Each item's first image, and its variant with the lowest compare-at price
+ * above its price (the "was" of an on-sale display). */
+static int fetch_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out)
+{
+    if (out->n == 0)
+        return 0;
+    buf_t ids = BUF_INIT;
+    buf_putc(&ids, pg ? '{' : '[');
+    for (size_t i = 0; i < out->n; i++)
+        buf_printf(&ids, "%s%" PRId64, i ? "," : "", out->items[i].id);
+    buf_putc(&ids, pg ? '}' : ']');
+    db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
+    db_rows_t *r;
+    int rc = db_query(
+        db,
+        pg ? "SELECT i.product_id, i.public_id, i.src, i.alt, i.width, i.height, i.position "
+             "FROM images i WHERE i.product_id = ANY ($1::bigint[]) AND i.position = "
+             "(SELECT min(position) FROM images WHERE product_id = i.product_id) ORDER BY i.id"
+           : "SELECT i.product_id, i.public_id, i.src, i.alt, i.width, i.height, i.position "
+             "FROM images i WHERE i.product_id IN (SELECT value FROM json_each($1)) AND "
+             "i.position = (SELECT min(position) FROM images WHERE product_id = i.product_id) "
+             "ORDER BY i.id",
+        p, 1, &r);
+    if (rc < 0)
+        goto out;
+    while (db_rows_next(r)) {
+        product_t *it = item_by_id(out, db_rows_int(r, 0));
+        if (it == NULL || it->nimages)
+            continue;
+        image_t *im = arena_alloc(a, sizeof(*im));
+        memset(im, 0, sizeof(*im));
+        im->public_id = col_str(a, r, 1);
+        im->src = col_str(a, r, 2);
+        im->alt = col_str(a, r, 3);
+        im->width = (int)db_rows_int(r, 4);
+        im->height = (int)db_rows_int(r, 5);
+        im->position = (int)db_rows_int(r, 6);
+        it->images = im;
+        it->nimages = 1;
+    }
+    if ((rc = db_rows_end(r)) < 0)
+        goto out;
+    rc = db_query(db,
+                  pg ? "SELECT DISTINCT ON (v.product_id) v.product_id, v.compare_at_price, "
+                       "v.price, v.public_id, v.position FROM variants v "
+                       "WHERE v.product_id = ANY ($1::bigint[]) AND v.compare_at_price > v.price "
+                       "ORDER BY v.product_id, v.compare_at_price, v.position, v.id"
+                     /* SQLite takes the other columns from the row of the min(). */
+                     : "SELECT v.product_id, min(v.compare_at_price), v.price, v.public_id, "
+                       "v.position FROM variants v WHERE v.product_id IN "
+                       "(SELECT value FROM json_each($1)) AND v.compare_at_price > v.price "
+                       "GROUP BY v.product_id",
+                  p, 1, &r);
+    if (rc < 0)
+        goto out;
+    while (db_rows_next(r)) {
+        product_t *it = item_by_id(out, db_rows_int(r, 0));
+        if (it == NULL)
+            continue;
+        variant_t *v = arena_alloc(a, sizeof(*v));
+        memset(v, 0, sizeof(*v));
+        v->compare_at_price = db_rows_int(r, 1);
+        v->price = db_rows_int(r, 2);
+        v->public_id = col_str(a, r, 3);
+        v->position = (int)db_rows_int(r, 4);
+        v->cost = -1;
+        it->variants = v;
+        it->nvariants = 1;
+    }
+    rc = db_rows_end(r);
+out:
+    buf_free(&ids);
+    return rc;
+}
+
+/* ---- totals and facets ---- */
+
+static int fetch_total(db_t *db, const search_t *s, catalog_page_t *out)
+{
+    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
+    sb_put(&b, "SELECT count(*)");
+    sb_from(&b, s);
+    sb_where(&b, s, 0);
+    int rc = db_query_int(db, buf_cstr(&b.sql), b.p, b.n, &out->total);
+    buf_free(&b.sql);
+    return rc;
+}
+
+/* "mv AND mt ...": every facet filter that is on but skip, or TRUE. */
+static void flags_but(buf_t *sql, const search_t *s, int skip)
+{
+    bool any = false;
+    for (int f = 0; f < F_COUNT; f++) {
+        if (f != skip && filter_on(s, f)) {
+            buf_printf(sql, "%s%s", any ? " AND " : "", FLAG[f]);
+            any = true;
+        }
+    }
+    if (!any)
+        buf_puts(sql, "TRUE");
+}
+
+/* One statement for the total, price range, in-stock count and the three
+ * facet lists. The products matching the text, collection and status are
+ * read once into m (materialized), each with a flag per facet filter; every
+ * count then takes the rows whose flags, but its own, are all set. */
+static int fetch_facets(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
+{
+    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
+    sb_put(&b, "WITH m AS MATERIALIZED (SELECT p.id, p.vendor, p.product_type, p.price_min, "
+               "p.available");
+    for (int f = 0; f < F_COUNT; f++) {
+        if (filter_on(s, f)) {
+            sb_put(&b, ", ");
+            sb_filter(&b, s, f);
+            buf_printf(&b.sql, " AS %s", FLAG[f]);
+        }
+    }
+    sb_from(&b, s);
+    sb_where(&b, s, F_ALL);
+    buf_t *q = &b.sql;
+    buf_puts(q, ") SELECT kind, value, n, lo, hi FROM (SELECT 0 AS kind, '' AS value, "
+                "count(CASE WHEN ");
+    flags_but(q, s, F_COUNT);
+    buf_puts(q, " THEN 1 END) AS n, coalesce(min(CASE WHEN ");
+    flags_but(q, s, F_PRICE);
+    buf_puts(q, " THEN price_min END), 0) AS lo, coalesce(max(CASE WHEN ");
+    flags_but(q, s, F_PRICE);
+    buf_puts(q, " THEN price_min END), 0) AS hi FROM m UNION ALL SELECT 4, '', count(*), 0, 0 "
+                "FROM m WHERE available AND ");
+    flags_but(q, s, F_AVAIL);
+    static const struct {
+        int kind, filter;
+        const char *col;
+    } LISTS[] = {{1, F_VENDORS, "vendor"}, {2, F_TYPES, "product_type"}, {3, F_TAGS, "ft.tag"}};
+    for (size_t i = 0; i < ARRAY_LEN(LISTS); i++) {
+        const char *col = LISTS[i].col;
+        buf_printf(q,
+                   " UNION ALL SELECT * FROM (SELECT %d AS kind, %s AS value, count(*) AS n, 0 "
+                   "AS lo, 0 AS hi FROM m",
+                   LISTS[i].kind, col);
+        if (LISTS[i].filter == F_TAGS)
+            buf_puts(q, " JOIN product_tags ft ON ft.product_id = m.id");
+        buf_puts(q, " WHERE ");
+        flags_but(q, s, LISTS[i].filter);
+        buf_printf(q, " AND %s <> '' GROUP BY %s ORDER BY count(*) DESC, %s LIMIT %d) AS f%d", col,
+                   col, col, FACET_MAX_VALUES, LISTS[i].kind);
+    }
+    buf_puts(q, ") AS facets ORDER BY kind, n DESC, value");
+
+    db_rows_t *r;
+    int rc = db_query(db, buf_cstr(q), b.p, b.n, &r);
+    buf_free(q);
+    if (rc < 0)
+        return rc;
+    facet_count_t **lists[] = {&out->vendors, &out->types, &out->tags};
+    size_t *counts[] = {&out->nvendors, &out->ntypes, &out->ntags};
+    for (int i = 0; i < 3; i++) {
+        *lists[i] = arena_alloc(a, FACET_MAX_VALUES * sizeof(facet_count_t));
+        *counts[i] = 0;
+    }
+    while (db_rows_next(r)) {
+        int64_t kind = db_rows_int(r, 0), n = db_rows_int(r, 2);
+        if (kind == 0) {
+            out->total = n;
+            out->price_floor = db_rows_int(r, 3);
+            out->price_ceiling = db_rows_int(r, 4);
+        } else if (kind == 4) {
+            out->available_count = n;
+        } else if (kind <= 3 && *counts[kind - 1] < FACET_MAX_VALUES) {
+            facet_count_t *fc = &(*lists[kind - 1])[(*counts[kind - 1])++];
+            fc->value = col_str(a, r, 1);
+            fc->count = n;
+        }
+    }
+    return db_rows_end(r);
+}
+
+/* PostgreSQL: the shopper's query as tsquery text, computed once: every
+ * group but the last stemmed; the last a prefix, stemmed or as typed (once
+ * when both read the same, which also keeps the planner's estimate honest).
+ * "" when nothing is left. */
+static int make_tsquery(db_t *db, arena_t *a, search_t *s)
+{
+    db_param_t p[] = {DB_TEXT(s->text.ts_head), DB_TEXT(s->text.ts_last)};
+    db_rows_t *r;
+    int rc = db_query(db,
+                      "SELECT (to_tsquery('english', $1) && CASE WHEN to_tsquery('english', $2) "
+                      "= to_tsquery('simple', $2) THEN to_tsquery('english', $2) ELSE "
+                      "to_tsquery('english', $2) || to_tsquery('simple', $2) END)::text",
+                      p, 2, &r);
+    if (rc < 0)
+        return rc;
+    s->tsq = db_rows_next(r) ? col_str(a, r, 0) : "";
+    return db_rows_end(r);
+}
+
+/* Bound the work of a text query on a large catalog: when more than
+ * CATALOG_SEARCH_WINDOW products match the text, keep the newest that many
+ * (the highest ids), found by walking the match list from its end, which
+ * both engines do without reading the rest. A catalog with no id above the
+ * window cannot match more, and skips the probe. */
+static int set_window(db_t *db, search_t *s, catalog_page_t *out)
+{
+    int64_t top = 0, edge = 0;
+    int rc = db_query_int(db, "SELECT coalesce(max(id), 0) FROM products", NULL, 0, &top);
+    if (rc < 0 || top <= CATALOG_SEARCH_WINDOW)
+        return rc;
+    db_param_t p[] = {DB_TEXT(s->pg ? s->tsq : s->text.fts), DB_INT(CATALOG_SEARCH_WINDOW)};
+    rc = db_query_int(db,
+                      s->pg ? "SELECT id FROM products WHERE search @@ $1::tsquery "
+                              "ORDER BY id DESC LIMIT 1 OFFSET $2"
+                            : "SELECT rowid FROM products_fts WHERE products_fts MATCH $1 "
+                              "ORDER BY rowid DESC LIMIT 1 OFFSET $2",
+                      p, 2, &edge);
+    if (rc == SOUK_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    s->window = edge + 1;
+    out->truncated = true;
+    return 0;
+}
+
+int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = validate(q);
+    if (rc < 0)
+        return rc;
+    search_t s = {.q = q, .pg = db_dialect(db) == DB_POSTGRES, .sort = q->sort};
+    if ((rc = search_text_parse(a, q->q, &s.text)) < 0)
+        return rc;
+    if (q->collection && q->collection[0] && (rc = resolve_collection(db, q, &s.coll_id)) < 0)
+        return rc;
+    if (q->nvendors)
+        s.vendors = list_param(a, s.pg, q->vendors, q->nvendors);
+    if (q->ntypes)
+        s.types = list_param(a, s.pg, q->types, q->ntypes);
+    if (q->ntags)
+        s.tags = list_param(a, s.pg, q->tags, q->ntags);
+    if (s.sort == SORT_RELEVANCE && s.text.ngroups == 0)
+        s.sort = SORT_MANUAL;
+    if (s.sort == SORT_MANUAL && s.coll_id == 0)
+        s.sort = SORT_NEWEST;
+
+    if (s.pg && s.text.ngroups) {
+        if ((rc = make_tsquery(db, a, &s)) < 0)
+            return rc;
+        if (s.tsq[0] == '\0')
+            return 0; /* stop words only: nothing matches */
+    }
+    if (s.text.ngroups && (rc = set_window(db, &s, out)) < 0)
+        return rc;
+    rc = q->want_facets ? fetch_facets(db, a, &s, out) : fetch_total(db, &s, out);
+    if (rc < 0)
+        return rc;
+    if (out->total > q->offset) {
+        if ((rc = fetch_page(db, a, &s, out)) < 0 || (rc = fetch_extras(db, a, s.pg, out)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- sitemap ---- */
+
+#define SITEMAP_CHUNK 1000
+
+/* Stream one table in id order, SITEMAP_CHUNK rows per statement, so that a
+ * large catalog never sits in memory whole (libpq reads a result at once). */
+static int sitemap_table(db_t *db, const char *sql, const char *kind,
+                         void (*fn)(void *, const char *, const char *, const char *), void *ud)
+{
+    int64_t after = 0;
+    for (;;) {
+        db_rows_t *r;
+        int rc = db_query(db, sql, (db_param_t[]){DB_INT(after), DB_INT(SITEMAP_CHUNK)}, 2, &r);
+        if (rc < 0)
+            return rc;
+        int n = 0;
+        while (db_rows_next(r)) {
+            after = db_rows_int(r, 0);
+            fn(ud, kind, db_rows_text(r, 1, NULL), db_rows_text(r, 2, NULL));
+            n++;
+        }
+        if ((rc = db_rows_end(r)) < 0)
+            return rc;
+        if (n < SITEMAP_CHUNK)
+            return 0;
+    }
+}
+
+int catalog_sitemap(db_t *db,
+                    void (*fn)(void *ud, const char *kind, const char *handle,
+                               const char *updated_at),
+                    void *ud)
+{
+    bool pg = db_dialect(db) == DB_POSTGRES;
+    int rc = sitemap_table(db,
+                           pg ? "SELECT id, handle, " CATALOG_PG_TS(
+                                    "updated_at") " FROM products WHERE status = 'active' "
+                                                  "AND id > $1 ORDER BY id LIMIT $2"
+                              : "SELECT id, handle, updated_at FROM products WHERE "
+                                "status = 'active' AND id > $1 ORDER BY id LIMIT $2",
+                           "product", fn, ud);
+    if (rc < 0)
+        return rc;
+    return sitemap_table(
+        db,
+        pg ? "SELECT id, handle, " CATALOG_PG_TS("updated_at") " FROM collections WHERE published "
+                                                               "AND id > $1 ORDER BY id LIMIT $2"
+           : "SELECT id, handle, updated_at FROM collections WHERE "
+             "published AND id > $1 ORDER BY id LIMIT $2",
+        "collection", fn, ud);
+}
