@@ -1,13 +1,14 @@
-"""bench/report.py WORKDIR SECONDS CONNS THREADS RSS_KB - the Markdown table of
-a bench/run.sh run: requests/s, p50, p99 per route, and each rate as a ratio
-to the static file served in the same run."""
+"""bench/report.py WORKDIR SECONDS CONNS THREADS - the Markdown tables of a
+bench/run.sh run: requests/s, p50 and p99 per route, each rate as a ratio to
+the static file served by the same server in the same run, peak RSS, and
+import times."""
 import datetime
 import os
 import platform
 import re
 import sys
 
-work, secs, conns, threads, rss_kb = sys.argv[1:6]
+work, secs, conns, threads = sys.argv[1:5]
 
 
 def to_ms(v):
@@ -27,16 +28,24 @@ def parse(path):
 
 
 what = {
-    "static": "static file (in memory, 776 B CSS)",
+    "static": "static file (in memory, CSS)",
     "healthz": "minimal dynamic route, on the event loop",
-    "home": "home page: one SQLite point lookup on a database worker",
+    "home": "home page, on a database worker",
+    "inline_lookup": "a point lookup made on the event loop (design not chosen)",
     "home_during_slow_query": "home page while 2 s database calls hold a worker",
-    "inline_lookup": "same lookup made on the event loop (design not chosen)",
     "healthz_during_loop_block": "/healthz while 2 s calls stall an event loop (design not chosen)",
+    "product": "product page",
+    "collection": "collection page (500 products, facets)",
+    "search": "search results with facets",
+    "api_product": "JSON product",
+}
+titles = {
+    "foundation": "Foundation: an empty store",
+    "catalog": "Catalog: 10,000 products, 30,000 variants",
+    "million": "Catalog: 1,000,000 products",
 }
 runs = [line.split() for line in open(os.path.join(work, "runs"))]
-results = {name: parse(os.path.join(work, name + ".wrk")) for name, _ in runs}
-static_rps = results["static"][0]
+rss = dict(line.split() for line in open(os.path.join(work, "rss")))
 cpu = "unknown"
 for line in open("/proc/cpuinfo"):
     if line.startswith("model name"):
@@ -46,17 +55,34 @@ for line in open("/proc/cpuinfo"):
 print("# souk benchmark results\n")
 print(f"Measured {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC by `make bench` on "
       f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}.")
-print(f"Server and wrk share the machine. Each route: 2 s warm-up, then "
-      f"`wrk -t{threads} -c{conns} -d{secs}s --latency URL`.")
-print("Rates are also given as a ratio to the static file measured in the same run, "
-      "since absolute numbers drift between machines.\n")
-print("| route | path | requests/s | vs static | p50 ms | p99 ms | non-2xx |")
-print("|---|---|---:|---:|---:|---:|---:|")
-for name, path in runs:
-    rps, p50, p99, errs, sock = results[name]
-    print(f"| {what.get(name, name)} | `{path}` | {rps:,.0f} | {rps / static_rps:.2f} | "
-          f"{p50:.2f} | {p99:.2f} | {errs} |")
-print(f"\nServer peak RSS (VmHWM) over the whole run: {int(rss_kb) / 1024:.1f} MiB.")
-sock_errs = [f"{n}: {results[n][4]}" for n, _ in runs if results[n][4]]
-if sock_errs:
-    print("\nSocket errors reported by wrk: " + "; ".join(sock_errs))
+print(f"Server and wrk share the machine. Each route: 3 s warm-up, then "
+      f"`wrk -t{threads} -c{conns} -d{secs}s --latency URL`. SQLite backend.")
+print("Rates are also given as a ratio to the static file measured by the same server in "
+      "the same run, since absolute numbers drift between machines.\n")
+for part in ["foundation", "catalog", "million"]:
+    rows = [(n, p) for pt, n, p in runs if pt == part]
+    if not rows:
+        continue
+    res = {n: parse(os.path.join(work, f"{part}.{n}.wrk")) for n, _ in rows}
+    ref = res.get("static", res[rows[0][0]])[0]
+    print(f"## {titles[part]}\n")
+    print("| route | path | requests/s | vs static | p50 ms | p99 ms | non-2xx |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for n, p in rows:
+        rps, p50, p99, errs, sock = res[n]
+        ratio = f"{rps / ref:.2f}" if "static" in res else "–"
+        print(f"| {what.get(n, n)} | `{p}` | {rps:,.0f} | {ratio} | {p50:.2f} | {p99:.2f} | {errs} |")
+    if part in rss:
+        print(f"\nServer peak RSS (VmHWM) over this part: {int(rss[part]) / 1024:.1f} MiB.")
+    errs = [f"{n}: {res[n][4]}" for n, _ in rows if res[n][4]]
+    if errs:
+        print("\nSocket errors reported by wrk: " + "; ".join(errs))
+    print()
+imports = os.path.join(work, "imports")
+if os.path.exists(imports):
+    print("## Import (`souk import shopify`, generated CSV, 3 variants per product)\n")
+    print("| products | seconds | products/s |")
+    print("|---:|---:|---:|")
+    for line in open(imports):
+        n, s = line.split()
+        print(f"| {int(n):,} | {float(s):.1f} | {int(n) / float(s):,.0f} |")

@@ -1,63 +1,113 @@
 #!/bin/sh
 # bench/run.sh - throughput and latency of souk with wrk, written to
-# bench/results.md. Not a test: figures vary with the machine, so the table
-# gives each one as a ratio to the static file measured in the same run.
+# bench/results.md. Not a test: figures vary with the machine, so each rate is
+# also given as a ratio to the static file measured in the same run.
 #
-#   BENCH_SECONDS (default 10)  BENCH_CONNS (64)  BENCH_THREADS (2)
+# Two parts:
+#   foundation  an empty store: static file, /healthz, the home page, and the
+#               database-concurrency comparison (docs/ARCHITECTURE.md)
+#   catalog     10,000 generated products (30,000 variants): product page,
+#               collection page, search, JSON product, static asset
+# BENCH_MILLION=1 adds the 1,000,000-product import and product/search runs.
+#
+#   BENCH_SECONDS (default 20)  BENCH_CONNS (64)  BENCH_THREADS (2)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-secs=${BENCH_SECONDS:-10}
+secs=${BENCH_SECONDS:-20}
 conns=${BENCH_CONNS:-64}
 wthreads=${BENCH_THREADS:-2}
-bin=build/souk
+bin=$top/build/souk
 work=$(mktemp -d /tmp/souk-bench-XXXXXX)
+token=bench-admin-token-0123456789abcdef0123
 pid=""
 cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-SOUK_DATA_DIR="$work/data" SOUK_LISTEN=127.0.0.1:0 SOUK_ACCESS_LOG=${BENCH_ACCESS_LOG:-true} \
-    SOUK_ENV=test SOUK_TEST_ROUTES=1 "$bin" serve --migrate 2>"$work/server.log" >/dev/null &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "bench: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
-base="http://127.0.0.1:$port"
-
-run_wrk() { # name path [extra wrk args]
-    name=$1; path=$2; shift 2
-    wrk -t"$wthreads" -c"$conns" -d2s "$base$path" >/dev/null 2>&1 || true   # warm-up
-    wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$@" "$base$path" >"$work/$name.wrk" 2>&1
-    echo "$name $path" >>"$work/runs"
+start_server() { # data_dir -> sets pid, base
+    SOUK_DATA_DIR="$1" SOUK_LISTEN=127.0.0.1:0 SOUK_ENV=test SOUK_TEST_ROUTES=1 \
+        SOUK_ADMIN_TOKEN=$token SOUK_TEMPLATES_DIR="$top/templates" SOUK_STATIC_DIR="$top/static" \
+        "$bin" serve --migrate 2>"$1.log" >/dev/null &
+    pid=$!
+    port=""
+    for _ in $(seq 1 100); do
+        port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$1.log" | grep -o '[0-9]*$' || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "bench: server did not start" >&2; cat "$1.log" >&2; exit 1; }
+    base="http://127.0.0.1:$port"
 }
 
-run_wrk static /static/css/souk.css
-run_wrk healthz /healthz
-run_wrk home /
-run_wrk inline_lookup /_test/inline_lookup
-# A slow query held during the run: the isolation figure.
-( for _ in 1 2 3 4 5 6; do curl -s -o /dev/null "$base/_test/sleep?ms=2000"; done ) &
-sleeper=$!
-run_wrk home_during_slow_query /
-kill "$sleeper" 2>/dev/null || true
-wait "$sleeper" 2>/dev/null || true
-# The design not chosen: the same 2 s call made on an event loop stalls every
-# connection that loop holds.
-( for _ in 1 2 3 4 5 6; do curl -s -o /dev/null "$base/_test/block?ms=2000"; done ) &
-sleeper=$!
-run_wrk healthz_during_loop_block /healthz
-kill "$sleeper" 2>/dev/null || true
-wait "$sleeper" 2>/dev/null || true
+stop_server() { # -> peak RSS in kB
+    rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    echo "$rss_kb"
+}
 
-rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+run_wrk() { # part name path
+    part=$1; name=$2; path=$3
+    wrk -t"$wthreads" -c"$conns" -d3s "$base$path" >/dev/null 2>&1 || true   # warm-up
+    wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$base$path" >"$work/$part.$name.wrk" 2>&1
+    echo "$part $name $path" >>"$work/runs"
+}
 
-python3 bench/report.py "$work" "$secs" "$conns" "$wthreads" "$rss_kb" > bench/results.md
+# ---- foundation: an empty store ----
+start_server "$work/empty"
+run_wrk foundation static /static/css/souk.css
+run_wrk foundation healthz /healthz
+run_wrk foundation home /
+run_wrk foundation inline_lookup /_test/inline_lookup
+( for _ in $(seq 1 $((secs / 2 + 3))); do curl -s -o /dev/null "$base/_test/sleep?ms=2000"; done ) &
+sleeper=$!
+run_wrk foundation home_during_slow_query /
+kill "$sleeper" 2>/dev/null || true; wait "$sleeper" 2>/dev/null || true
+( for _ in $(seq 1 $((secs / 2 + 3))); do curl -s -o /dev/null "$base/_test/block?ms=2000"; done ) &
+sleeper=$!
+run_wrk foundation healthz_during_loop_block /healthz
+kill "$sleeper" 2>/dev/null || true; wait "$sleeper" 2>/dev/null || true
+echo "foundation $(stop_server)" >>"$work/rss"
+
+# ---- catalog: 10,000 products ----
+python3 bench/gen_shopify_csv.py 10000 --out "$work/10k.csv"
+"$bin" --data-dir "$work/cat" migrate 2>/dev/null
+t0=$(date +%s.%N)
+"$bin" --data-dir "$work/cat" import shopify "$work/10k.csv" >/dev/null 2>"$work/import10k.log"
+t1=$(date +%s.%N)
+echo "10000 $(echo "$t1 - $t0" | bc)" >>"$work/imports"
+start_server "$work/cat"
+# A collection of 500 products, placed through the admin API.
+curl -s -o /dev/null -X POST "$base/api/v1/collections" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -d '{"title":"Bench","handle":"bench","featured":true}'
+for i in $(seq 1 500); do
+    printf 'PUT /api/v1/collections/bench/products/product-%07d\n' "$((i * 20))"
+done | while read -r m p; do
+    curl -s -o /dev/null -X "$m" "$base$p" -H "authorization: Bearer $token"
+done
+run_wrk catalog static /static/css/souk.css
+run_wrk catalog product /products/product-0005000
+run_wrk catalog collection /collections/bench
+run_wrk catalog search "/search?q=classic+shirt"
+run_wrk catalog api_product /api/v1/products/product-0005000
+echo "catalog $(stop_server)" >>"$work/rss"
+
+# ---- optional: 1,000,000 products ----
+if [ "${BENCH_MILLION:-0}" = 1 ]; then
+    python3 bench/gen_shopify_csv.py 1000000 --out "$work/1m.csv"
+    "$bin" --data-dir "$work/big" migrate 2>/dev/null
+    t0=$(date +%s.%N)
+    "$bin" --data-dir "$work/big" import shopify "$work/1m.csv" >/dev/null 2>"$work/import1m.log"
+    t1=$(date +%s.%N)
+    echo "1000000 $(echo "$t1 - $t0" | bc)" >>"$work/imports"
+    rm -f "$work/1m.csv"
+    start_server "$work/big"
+    run_wrk million product /products/product-0500000
+    run_wrk million search "/search?q=classic+shirt"
+    echo "million $(stop_server)" >>"$work/rss"
+fi
+
+python3 bench/report.py "$work" "$secs" "$conns" "$wthreads" > bench/results.md
 cat bench/results.md

@@ -394,8 +394,13 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
     ret = sq_set_wal(d);
     if (ret < 0)
         goto out;
-    rc = sqlite3_exec(d->conn, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", NULL, NULL,
-                      NULL);
+    /* Reads go through a memory map of the file rather than a pread per page
+     * (page reads were most of a product page's time on a 10,000-product
+     * catalog), and each connection keeps 16 MiB of pages. */
+    rc = sqlite3_exec(d->conn,
+                      "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                      "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;",
+                      NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         ret = sq_fail(d, rc);
         goto out;

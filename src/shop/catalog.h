@@ -118,7 +118,8 @@ typedef struct {
     bool published;
     const char *seo_title;
     const char *seo_description;
-    int64_t product_count; /* active products, filled by reads */
+    int64_t product_count; /* active products: filled by catalog_collection_get and
+                            * catalog_collections_list; -1 from the others */
     const char *created_at, *updated_at;
 } collection_t;
 

@@ -26,6 +26,16 @@
     "SELECT " COLL_COLS CATALOG_PG_TS("c.created_at") ", " CATALOG_PG_TS("c.updated_at") COLL_FROM
 #define COLL_SQL(db, tail)                                                                         \
     (db_dialect(db) == DB_POSTGRES ? COLL_SELECT_PG tail : COLL_SELECT_SQLITE tail)
+/* The same without product_count (-1): counting active products costs a
+ * lookup per member, too much for the navigation on every page. */
+#define COLL_COLS_NOCOUNT                                                                          \
+    "c.id, c.public_id, c.handle, c.title, c.body_html, pc.public_id, c.position, c.featured, "    \
+    "c.published, c.seo_title, c.seo_description, -1, "
+#define COLL_SQL_NOCOUNT(db, tail)                                                                 \
+    (db_dialect(db) == DB_POSTGRES                                                                 \
+         ? "SELECT " COLL_COLS_NOCOUNT CATALOG_PG_TS("c.created_at") ", " CATALOG_PG_TS(           \
+               "c.updated_at") COLL_FROM tail                                                      \
+         : "SELECT " COLL_COLS_NOCOUNT "c.created_at, c.updated_at" COLL_FROM tail)
 
 /* Siblings share COALESCE(parent_id, 0): 0 is the top level. */
 #define SIBLINGS "COALESCE(parent_id, 0) = $1"
@@ -482,7 +492,8 @@ int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_
     }
     db_param_t p[] = {DB_INT(parent)};
     return read_collections(
-        db, a, COLL_SQL(db, "WHERE COALESCE(c.parent_id, 0) = $1 ORDER BY c.position, c.id"), p, 1,
+        db, a,
+        COLL_SQL_NOCOUNT(db, "WHERE COALESCE(c.parent_id, 0) = $1 ORDER BY c.position, c.id"), p, 1,
         out, n, NULL);
 }
 
@@ -497,10 +508,11 @@ int catalog_product_collections(db_t *db, arena_t *a, int64_t product_id, collec
                                 size_t *n)
 {
     db_param_t p[] = {DB_INT(product_id)};
-    int rc = read_collections(db, a,
-                              COLL_SQL(db, "JOIN collection_products x ON x.collection_id = c.id "
-                                           "WHERE x.product_id = $1"),
-                              p, 1, out, n, NULL);
+    int rc = read_collections(
+        db, a,
+        COLL_SQL_NOCOUNT(db, "JOIN collection_products x ON x.collection_id = c.id "
+                             "WHERE x.product_id = $1"),
+        p, 1, out, n, NULL);
     if (rc == 0 && *n > 1)
         qsort(*out, *n, sizeof(**out), title_cmp);
     return rc;
