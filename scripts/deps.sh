@@ -5,7 +5,10 @@
 set -eu
 
 pkgs_build="build-essential pkg-config libh2o-evloop-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libxml2-dev"
-pkgs_test="$pkgs_build postgresql python3 sqlite3 clang-format"
+pkgs_test="$pkgs_build postgresql python3 sqlite3 clang-format chromium fonts-liberation fonts-dejavu-core"
+# Node.js for the browser and OpenAPI tests: Debian's, unless one is installed.
+command -v node >/dev/null 2>&1 || pkgs_test="$pkgs_test nodejs"
+command -v npm >/dev/null 2>&1 || pkgs_test="$pkgs_test npm"
 pkgs_fuzz="$pkgs_build clang libclang-rt-14-dev"
 pkgs_bench="$pkgs_build wrk python3 curl bc"
 

@@ -62,5 +62,20 @@ for backend in sqlite postgres; do
     tally "$work/int-$backend.out" "integration ($backend)"
 done
 
+echo "== browser tests (headless Chromium)"
+if ! (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm-browser.out" 2>&1; then
+    cat "$work/npm-browser.out" >&2
+    echo "tests/run.sh: npm ci in tests/browser failed" >&2
+fi
+for backend in sqlite postgres; do
+    if [ "$backend" = postgres ] && [ "$pg_started" != 1 ]; then
+        continue
+    fi
+    echo "== browser tests against $backend ($B/souk)"
+    node tests/browser/run.mjs --binary "$B/souk" --backend "$backend" 2>&1 |
+        tee "$work/browser-$backend.out"
+    tally "$work/browser-$backend.out" "browser ($backend)"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -119,7 +119,9 @@ json_t *listing_card(const product_t *p)
         json_pack("{s:s+, s:s, s:s, s:I, s:b, s:b}", "url", "/products/", p->handle, "title",
                   p->title, "vendor", p->vendor ? p->vendor : "", "price", (json_int_t)p->price_min,
                   "price_varies", p->price_max > p->price_min, "available", p->available);
-    if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price)
+    /* The struck-out price must belong to the price shown next to it. */
+    if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price &&
+        p->variants[0].price == p->price_min)
         json_object_set_new(card, "compare_at", json_integer(p->variants[0].compare_at_price));
     if (p->nimages > 0)
         json_object_set_new(card, "image", image_json(&p->images[0]));

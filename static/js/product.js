@@ -3,6 +3,19 @@
    it, choosing an option updates price, availability, SKU and image in place. */
 (function () {
   "use strict";
+  /* Thumbnails show their image in the gallery instead of leaving the page. */
+  var main = document.getElementById("main-image");
+  var thumbs = document.querySelectorAll("a[data-thumb]");
+  for (var t = 0; t < thumbs.length; t++) {
+    thumbs[t].addEventListener("click", function (ev) {
+      var img = this.querySelector("img");
+      if (!main || !img) return;
+      ev.preventDefault();
+      main.src = this.getAttribute("href");
+      main.alt = img.alt;
+    });
+  }
+
   var data = document.getElementById("variants-data");
   var form = document.querySelector(".variant-picker");
   if (!data || !form) return;
