@@ -211,7 +211,7 @@ static const char usage_import[] =
     "not imported; every problem is reported with its line, and the rest of the\n"
     "file is imported. Prices are in the store currency (store.currency).\n"
     "\n"
-    "  --batch N   products per transaction (default 500; 1: one each)\n"
+    "  --batch N   products per transaction (default 2000; 1: one each)\n"
     "\n"
     "Prints \"created N, updated N, unchanged N, rejected N\" at the end.\n"
     "Exit status: 0 all imported, 1 some products rejected or the file unreadable\n"
@@ -288,6 +288,14 @@ static int open_migrated_db(config_t *cfg, const char *cmd, db_t **db)
     return 0;
 }
 
+/* The last line of every import that got past its arguments, on stdout. */
+static void import_summary(const shopify_stats_t *st)
+{
+    printf("created %llu, updated %llu, unchanged %llu, rejected %llu\n",
+           (unsigned long long)st->created, (unsigned long long)st->updated,
+           (unsigned long long)st->unchanged, (unsigned long long)st->rejected);
+}
+
 static int cmd_import(config_t *cfg, int argc, char **argv)
 {
     const char *file = NULL;
@@ -299,6 +307,7 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
         fprintf(stderr, "souk import: FILE is missing\n%s", usage_import);
         return EXIT_USAGE;
     }
+    shopify_stats_t st = {.created = 0};
     csv_encoding_t enc;
     uint64_t bad = 0;
     rc = csv_detect_encoding(file, &enc, &bad);
@@ -307,6 +316,7 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
                 "souk import: %s: byte %llu is neither UTF-8 nor Windows-1252 text; nothing "
                 "imported (save the file as UTF-8 CSV)\n",
                 file, (unsigned long long)bad);
+        import_summary(&st);
         return 1;
     }
     struct stat sb;
@@ -315,6 +325,7 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
         fprintf(stderr, "souk import: cannot read %s: %s\n", file, strerror(errno));
         if (f)
             fclose(f);
+        import_summary(&st);
         return 1;
     }
     if (enc == CSV_CP1252)
@@ -322,6 +333,7 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
     db_t *db;
     if ((rc = open_migrated_db(cfg, "import", &db)) != 0) {
         fclose(f);
+        import_summary(&st);
         return rc;
     }
     shopify_progress_t prog;
@@ -331,12 +343,9 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
                                   .report = shopify_progress_report,
                                   .progress = shopify_progress_update,
                                   .ud = &prog};
-    shopify_stats_t st;
     rc = shopify_import(db, f, enc, &opts, &st);
     shopify_progress_end(&prog, &st);
-    printf("created %llu, updated %llu, unchanged %llu, rejected %llu\n",
-           (unsigned long long)st.created, (unsigned long long)st.updated,
-           (unsigned long long)st.unchanged, (unsigned long long)st.rejected);
+    import_summary(&st);
     db_close(db);
     fclose(f);
     return rc == 0 && st.rejected == 0 ? 0 : 1;

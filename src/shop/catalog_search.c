@@ -1,15 +1,21 @@
 /* catalog_search.c - listing, full-text search, facets and the sitemap.
  *
- * One search is a handful of small statements over the same filter: the
- * page, its total (with the price range and the in-stock count when facets
- * are wanted), one count per facet with that facet's own filter left out,
- * and the first image and on-sale price of the page's products. The SQL is
- * put together from fixed fragments; every value, and every list of values
- * (a JSON array on SQLite, an array literal on PostgreSQL, one parameter
- * each), is bound. Shopper text reaches the full-text engines only as quoted
- * tokens (catalog_search_int.h). */
+ * A search is a few statements over one filter: the page (ORDER BY, LIMIT);
+ * either its count, or with facets one statement that reads the products
+ * matching the text, collection and status once (a MATERIALIZED CTE, with a
+ * flag per facet filter) and from it counts the total, the price range, the
+ * in-stock count and the three facet lists, each without its own filter;
+ * then the first image and on-sale price of the page's products. A text
+ * query matching more than CATALOG_SEARCH_WINDOW products is cut to the
+ * newest that many first (set_window), so the work stays bounded.
+ *
+ * The SQL is put together from fixed fragments; every value, and every list
+ * of values (a JSON array on SQLite, an array literal on PostgreSQL, one
+ * parameter each), is bound. Shopper text reaches the full-text engines only
+ * as quoted tokens (catalog_search_int.h). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -341,12 +347,24 @@ static product_status_t status_of(const char *s)
     "p.id, p.public_id, p.handle, p.title, p.vendor, p.product_type, p.status, p.price_min, "      \
     "p.price_max, p.available, "
 
+/* The ids of the page's products: [1,2] for json_each() on SQLite, {1,2}
+ * for ::bigint[] on PostgreSQL. */
+static void ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n)
+{
+    buf_putc(b, pg ? '{' : '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s%" PRId64, i ? "," : "", ids[i]);
+    buf_putc(b, pg ? '}' : ']');
+}
+
+/* The page in two steps: the ids in order (the sort reads only its keys
+ * for every matching product), then the summaries of those ids alone. */
 static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
 {
+    size_t limit = (size_t)s->q->limit, n = 0;
+    int64_t *ids = arena_alloc(a, st_mult(limit, sizeof(int64_t)));
     sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
-    sb_put(&b, "SELECT " SUMMARY_COLS);
-    sb_put(&b, s->pg ? CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS("p.updated_at")
-                     : "p.created_at, p.updated_at");
+    sb_put(&b, "SELECT p.id");
     sb_from(&b, s);
     sb_where(&b, s, 0);
     sb_order_by(&b, s);
@@ -356,28 +374,58 @@ static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *o
     sb_param(&b, DB_INT(s->q->offset));
     db_rows_t *r;
     int rc = sb_query(db, &b, &r);
-    buf_free(&b.sql);
     if (rc < 0)
-        return rc;
-    out->items = arena_alloc(a, st_mult((size_t)s->q->limit, sizeof(product_t)));
+        goto out;
     while (db_rows_next(r)) {
-        ASSERT(out->n < (size_t)s->q->limit);
-        product_t *p = &out->items[out->n++];
-        memset(p, 0, sizeof(*p));
-        p->id = db_rows_int(r, 0);
-        p->public_id = col_str(a, r, 1);
-        p->handle = col_str(a, r, 2);
-        p->title = col_str(a, r, 3);
-        p->vendor = col_str(a, r, 4);
-        p->product_type = col_str(a, r, 5);
-        p->status = status_of(db_rows_text(r, 6, NULL));
-        p->price_min = db_rows_int(r, 7);
-        p->price_max = db_rows_int(r, 8);
-        p->available = db_rows_int(r, 9) != 0;
-        p->created_at = col_str(a, r, 10);
-        p->updated_at = col_str(a, r, 11);
+        ASSERT(n < limit);
+        ids[n++] = db_rows_int(r, 0);
     }
-    return db_rows_end(r);
+    if ((rc = db_rows_end(r)) < 0 || n == 0)
+        goto out;
+
+    buf_reset(&b.sql);
+    ids_param(&b.sql, s->pg, ids, n);
+    db_param_t p[] = {DB_TEXTN(b.sql.data, b.sql.len)};
+    rc = db_query(db,
+                  s->pg ? "SELECT " SUMMARY_COLS CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS(
+                              "p.updated_at") " FROM products p WHERE p.id = ANY ($1::bigint[])"
+                        : "SELECT " SUMMARY_COLS "p.created_at, p.updated_at FROM products p "
+                          "WHERE p.id IN (SELECT value FROM json_each($1))",
+                  p, 1, &r);
+    if (rc < 0)
+        goto out;
+    out->items = arena_alloc(a, st_mult(n, sizeof(product_t)));
+    memset(out->items, 0, n * sizeof(product_t));
+    while (db_rows_next(r)) {
+        int64_t id = db_rows_int(r, 0);
+        size_t i = 0;
+        while (i < n && ids[i] != id)
+            i++;
+        if (i == n)
+            continue;
+        product_t *it = &out->items[i];
+        it->id = id;
+        it->public_id = col_str(a, r, 1);
+        it->handle = col_str(a, r, 2);
+        it->title = col_str(a, r, 3);
+        it->vendor = col_str(a, r, 4);
+        it->product_type = col_str(a, r, 5);
+        it->status = status_of(db_rows_text(r, 6, NULL));
+        it->price_min = db_rows_int(r, 7);
+        it->price_max = db_rows_int(r, 8);
+        it->available = db_rows_int(r, 9) != 0;
+        it->created_at = col_str(a, r, 10);
+        it->updated_at = col_str(a, r, 11);
+    }
+    if ((rc = db_rows_end(r)) < 0)
+        goto out;
+    /* A product deleted between the two steps leaves no hole. */
+    for (size_t i = 0; i < n; i++)
+        if (out->items[i].id)
+            out->items[out->n++] = out->items[i];
+out:
+    buf_free(&b.sql);
+    return rc;
 }
 
 static product_t *item_by_id(catalog_page_t *pg, int64_t id)
@@ -395,10 +443,11 @@ static int fetch_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out)
     if (out->n == 0)
         return 0;
     buf_t ids = BUF_INIT;
-    buf_putc(&ids, pg ? '{' : '[');
+    int64_t *idv = xmalloc(st_mult(out->n, sizeof(int64_t)));
     for (size_t i = 0; i < out->n; i++)
-        buf_printf(&ids, "%s%" PRId64, i ? "," : "", out->items[i].id);
-    buf_putc(&ids, pg ? '}' : ']');
+        idv[i] = out->items[i].id;
+    ids_param(&ids, pg, idv, out->n);
+    free(idv);
     db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
     db_rows_t *r;
     int rc = db_query(

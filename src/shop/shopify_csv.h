@@ -27,7 +27,8 @@
  * option values) and its images by URL, so ids survive an update, and a
  * product equal to what is stored is not written at all ("unchanged").
  * Products are written in batches of SHOPIFY_DEFAULT_BATCH per transaction,
- * each under a savepoint so one product's failure never touches another. */
+ * each save under a savepoint so one product's failure never touches another;
+ * on SQLite the connection is tuned for the load meanwhile (db_bulk). */
 #ifndef SOUK_SHOP_SHOPIFY_CSV_H
 #define SOUK_SHOP_SHOPIFY_CSV_H
 
@@ -57,13 +58,13 @@ typedef struct {
 typedef void (*shopify_report_fn)(void *ud, bool error, size_t line, const char *msg);
 
 typedef struct {
-    const char *currency;      /* the store's ISO 4217 code; NULL: "USD" */
-    size_t batch;              /* products per transaction; 0: SHOPIFY_DEFAULT_BATCH; 1: each
-                                  product in the catalog's own transaction, no savepoints */
-    shopify_report_fn report;  /* NULL: the application log */
+    const char *currency;     /* the store's ISO 4217 code; NULL: "USD" */
+    size_t batch;             /* products per transaction; 0: SHOPIFY_DEFAULT_BATCH; 1: each
+                                 product in the catalog's own transaction, no savepoints */
+    shopify_report_fn report; /* NULL: the application log */
     void (*progress)(void *ud, const shopify_stats_t *st); /* after each product; may be NULL */
-    void *ud;                                                /* for report and progress */
-    const csv_limits_t *limits; /* NULL: csv.h's defaults */
+    void *ud;                                              /* for report and progress */
+    const csv_limits_t *limits;                            /* NULL: csv.h's defaults */
 } shopify_import_opts_t;
 
 /* Import the products of in, read as enc. Returns 0 once the whole input was

@@ -4,8 +4,9 @@
  * Writes go in batches (one transaction per opts->batch products) because a
  * commit per product costs a WAL write of every page it touched; inside a
  * batch each save runs under a savepoint (the catalog's), so a product the
- * catalog turns down is undone alone and the batch goes on. A product is compared with the stored one before any
- * write: an equal product is "unchanged" and costs one read. */
+ * catalog turns down is undone alone and the batch goes on. A product is
+ * compared with the stored one first: an equal one is "unchanged", costs one
+ * read and takes no write lock. */
 #include "shop/shopify_csv.h"
 
 #include <stdlib.h>
@@ -378,16 +379,8 @@ static int save_product(importer_t *im)
 static int store(importer_t *im)
 {
     shopify_product_t *sp = im->sp;
-    int rc;
-    if (!im->in_tx && im->batch > 1) {
-        rc = db_begin(im->db, DB_TX_WRITE);
-        if (rc < 0)
-            return rc;
-        im->in_tx = true;
-        im->in_batch = 0;
-    }
     product_t *old = NULL;
-    rc = catalog_product_get(im->db, &sp->a, sp->handle, &old);
+    int rc = catalog_product_get(im->db, &sp->a, sp->handle, &old);
     if (rc == SOUK_ENOTFOUND)
         old = NULL;
     else if (rc < 0)
@@ -396,8 +389,14 @@ static int store(importer_t *im)
         match_ids(sp, old);
         if (product_eq(im, old)) {
             im->st->unchanged++;
-            goto done;
+            return 0; /* no write, so no transaction: a re-import locks nothing */
         }
+    }
+    if (!im->in_tx && im->batch > 1) {
+        if ((rc = db_begin(im->db, DB_TX_WRITE)) < 0)
+            return rc;
+        im->in_tx = true;
+        im->in_batch = 0;
     }
     rc = save_product(im);
     if (rc < 0)
@@ -408,11 +407,9 @@ static int store(importer_t *im)
         im->st->updated++;
     else
         im->st->created++;
-done:
     if (im->in_tx && ++im->in_batch >= im->batch) {
         im->in_tx = false;
-        rc = db_commit(im->db);
-        if (rc < 0)
+        if ((rc = db_commit(im->db)) < 0)
             return rc;
     }
     return 0;

@@ -83,16 +83,16 @@ typedef struct {
 
 /* One product being read from consecutive rows. */
 typedef struct {
-    arena_t a;     /* everything of this product */
-    bool open;     /* a product is being read */
-    bool rejected; /* a row of it was bad: read on, report, write nothing */
-    const char *key;      /* the Handle as the file spells it (rows group on it) */
-    const char *handle;   /* the handle stored (the key, normalized if needed) */
+    arena_t a;          /* everything of this product */
+    bool open;          /* a product is being read */
+    bool rejected;      /* a row of it was bad: read on, report, write nothing */
+    const char *key;    /* the Handle as the file spells it (rows group on it) */
+    const char *handle; /* the handle stored (the key, normalized if needed) */
     size_t first_line, last_line;
     size_t nerrors;
-    size_t noptions; /* option columns the product uses (0..3) */
+    size_t noptions;    /* option columns the product uses (0..3) */
     bool default_title; /* Shopify's "Title" / "Default Title" for no options */
-    product_t p;     /* variants/images point into the arrays below */
+    product_t p;        /* variants/images point into the arrays below */
     variant_t v[CATALOG_MAX_VARIANTS];
     size_t vline[CATALOG_MAX_VARIANTS];
     const char *vimage[CATALOG_MAX_VARIANTS]; /* Variant Image URL or NULL */
