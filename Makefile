@@ -68,7 +68,8 @@ unit: $(B)/unit
 run: deps
 	@$(MAKE) --no-print-directory $(B)/souk
 	./$(B)/souk migrate
-	./$(B)/souk serve
+	sh demo/load.sh "$${SOUK_DATA_DIR:-var}" ./$(B)/souk
+	SOUK_STORE_NAME="$${SOUK_STORE_NAME:-Souk Demo Store}" ./$(B)/souk serve
 
 test:
 	@sh scripts/deps.sh test

@@ -418,6 +418,9 @@ static int on_media_req(h2o_handler_t *self, h2o_req_t *req)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                    H2O_STRLIT("public, max-age=86400"));
     add_security_headers(req, false);
+    /* A merchant's SVG opened on its own must not run script on our origin. */
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0,
+                          NULL, H2O_STRLIT("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
     return -1;
 }
 

@@ -13,7 +13,7 @@
 #include "web/web.h"
 
 #define PAGE_CACHE "public, max-age=60"
-#define HOME_PER_COLLECTION 8
+#define HOME_PER_COLLECTION 10
 #define HOME_FEATURED_COLLECTIONS 4
 
 /* The common members of every page: page (title, description, canonical),
@@ -89,7 +89,7 @@ int web_home(http_ctx_t *c)
     }
     json_object_set_new(ctx, "featured_collections", featured);
     if (rc == 0) {
-        catalog_query_t q = {.sort = SORT_NEWEST, .limit = 8, .price_min = -1, .price_max = -1};
+        catalog_query_t q = {.sort = SORT_NEWEST, .limit = 10, .price_min = -1, .price_max = -1};
         catalog_page_t pg;
         if ((rc = catalog_search(db, &a, &q, &pg)) == 0) {
             json_t *items = json_array();
