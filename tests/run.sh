@@ -62,6 +62,22 @@ for backend in sqlite postgres; do
     tally "$work/int-$backend.out" "integration ($backend)"
 done
 
+echo "== OpenAPI check (tests/openapi)"
+if (cd tests/openapi && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm.out" 2>&1; then
+    for backend in sqlite postgres; do
+        if [ "$backend" = postgres ] && [ "$pg_started" != 1 ]; then
+            continue
+        fi
+        node tests/openapi/check.mjs --binary "$B/souk" --backend "$backend" 2>&1 |
+            tee "$work/openapi-$backend.out"
+        tally "$work/openapi-$backend.out" "openapi ($backend)"
+    done
+else
+    cat "$work/npm.out" >&2
+    echo "tests/run.sh: npm ci in tests/openapi failed; the OpenAPI check counts as failed" >&2
+    failed=$((failed + 1))
+fi
+
 echo "== browser tests (headless Chromium)"
 if ! (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm-browser.out" 2>&1; then
     cat "$work/npm-browser.out" >&2

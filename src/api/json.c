@@ -394,12 +394,43 @@ void api_collection_from_json(arena_t *a, json_t *j, collection_t *col, catalog_
     col->position = (int)pos;
 }
 
+/* The catalog names fields by its structs; the API's clients by the JSON
+ * they sent. Append s with the catalog's names replaced by the API's. */
+static void api_names(buf_t *out, const char *s)
+{
+    static const struct {
+        const char *from, *to;
+    } names[] = {{"parent_public_id", "parent_id"},
+                 {"option_names", "options"},
+                 {"variant_public_id", "variant_id"},
+                 {"public_id", "id"}};
+    while (*s) {
+        size_t i;
+        for (i = 0; i < ARRAY_LEN(names); i++) {
+            size_t n = strlen(names[i].from);
+            if (strncmp(s, names[i].from, n) == 0) {
+                buf_puts(out, names[i].to);
+                s += n;
+                break;
+            }
+        }
+        if (i == ARRAY_LEN(names))
+            buf_putc(out, *s++);
+    }
+}
+
 int api_validation_error(http_ctx_t *c, int rc, const catalog_errors_t *errs)
 {
     json_t *list = json_array();
-    for (size_t i = 0; i < errs->n; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s}", "field", errs->items[i].field,
-                                              "message", errs->items[i].message));
+    for (size_t i = 0; i < errs->n; i++) {
+        buf_t f = BUF_INIT, m = BUF_INIT;
+        api_names(&f, errs->items[i].field);
+        api_names(&m, errs->items[i].message);
+        json_array_append_new(
+            list, json_pack("{s:s, s:s}", "field", buf_cstr(&f), "message", buf_cstr(&m)));
+        buf_free(&f);
+        buf_free(&m);
+    }
     if (rc == SOUK_ECONFLICT)
         return http_error_fields(c, 409, "a value that must be unique is taken", list);
     return http_error_fields(c, 422, "the request has invalid fields", list);

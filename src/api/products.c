@@ -165,6 +165,8 @@ int api_collection_products(http_ctx_t *c)
     if (parse_query(c, &q) != 0)
         return 0;
     q.collection = http_param(c, "id");
+    if (http_query_get(c, "sort") == NULL && !(q.q && q.q[0]))
+        q.sort = SORT_MANUAL; /* a collection's own order by default */
     return send_list(c, &q);
 }
 
@@ -201,7 +203,24 @@ int api_product_get(http_ctx_t *c)
 static int save_and_send(http_ctx_t *c, arena_t *a, product_t *p, int status,
                          catalog_errors_t *errs)
 {
-    int rc = errs->n ? SOUK_EINVAL : catalog_product_save(http_db(c), a, p, errs);
+    int rc;
+    if (errs->n) {
+        /* Type errors in the JSON: name the catalog's problems too, so the
+         * client sees them all at once (nothing is written). */
+        catalog_errors_t more = {0};
+        catalog_product_validate(a, p, &more);
+        for (size_t i = 0; i < more.n && errs->n < ARRAY_LEN(errs->items); i++) {
+            bool dup = false;
+            for (size_t k = 0; k < errs->n; k++)
+                if (strcmp(errs->items[k].field, more.items[i].field) == 0)
+                    dup = true;
+            if (!dup)
+                errs->items[errs->n++] = more.items[i];
+        }
+        rc = SOUK_EINVAL;
+    } else {
+        rc = catalog_product_save(http_db(c), a, p, errs);
+    }
     if (rc == SOUK_EINVAL || rc == SOUK_ECONFLICT)
         return api_validation_error(c, rc, errs);
     if (rc == SOUK_ENOTFOUND)

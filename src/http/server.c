@@ -378,6 +378,18 @@ static bool refuse_bad_request(loop_thread_t *th, h2o_req_t *req, const char *ri
         return true;
     }
 
+    /* Host must be a host name or address with an optional port (RFC 9112
+     * 3.2): pages print it in canonical links. */
+    for (size_t i = 0; i < req->input.authority.len; i++) {
+        unsigned char ch = (unsigned char)req->input.authority.base[i];
+        if (!(isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']' ||
+              ch == '_')) {
+            log_warn("request %s: malformed Host header refused", rid);
+            respond_error(th, req, rid, 400, "the Host header is malformed", NULL);
+            return true;
+        }
+    }
+
     if (req->entity.base != NULL && req->entity.len > cfg->max_body) {
         log_warn("request %s: body of %zu bytes, over the limit of %llu", rid, req->entity.len,
                  (unsigned long long)cfg->max_body);
@@ -420,7 +432,8 @@ static int on_media_req(h2o_handler_t *self, h2o_req_t *req)
     add_security_headers(req, false);
     /* A merchant's SVG opened on its own must not run script on our origin. */
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("content-security-policy"), 0,
-                          NULL, H2O_STRLIT("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
+                          NULL,
+                          H2O_STRLIT("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
     return -1;
 }
 

@@ -710,3 +710,9 @@ int catalog_collection_prepare(arena_t *a, const collection_t *in, collection_t 
         line(&v, "seo_description", in->seo_description, CATALOG_MAX_SEO_DESCRIPTION, false);
     return v.nerr ? SOUK_EINVAL : 0;
 }
+
+int catalog_product_validate(arena_t *a, const product_t *p, catalog_errors_t *errs)
+{
+    product_t out;
+    return catalog_product_prepare(a, p, &out, errs);
+}

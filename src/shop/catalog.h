@@ -48,7 +48,7 @@
 #define CATALOG_MAX_IMAGE_SIDE 65535          /* width, height in pixels (0: unknown) */
 
 /* Text matches a search ranks and counts at most (catalog_page_t.truncated). */
-#define CATALOG_SEARCH_WINDOW 10000
+#define CATALOG_SEARCH_WINDOW 5000
 
 typedef enum { PRODUCT_DRAFT, PRODUCT_ACTIVE, PRODUCT_ARCHIVED } product_status_t;
 typedef enum { INVENTORY_DENY, INVENTORY_CONTINUE } inventory_policy_t;
@@ -182,6 +182,10 @@ typedef struct {
  *    savepoint inside it instead of a transaction of its own. So are the
  *    other writes below. */
 int catalog_product_save(db_t *db, arena_t *a, product_t *p, catalog_errors_t *errs);
+
+/* Validate p as catalog_product_save would, without touching the database
+ * (uniqueness is not checked). 0, or SOUK_EINVAL with errs filled. */
+int catalog_product_validate(arena_t *a, const product_t *p, catalog_errors_t *errs);
 
 /* Load a product with its variants, images and tags, by handle or public id
  * (whichever matches). Drafts and archived products are returned too: the

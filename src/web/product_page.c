@@ -205,10 +205,16 @@ int web_product(http_ctx_t *c)
         p->option_names[0] != NULL, "many_images", p->nimages > 1, "tags", tags);
     collection_t *cols;
     size_t ncols;
-    if (catalog_product_collections(db, &a, p->id, &cols, &ncols) == 0 && ncols > 0)
-        json_object_set_new(product, "collection",
-                            json_pack("{s:s, s:s+}", "title", cols[0].title, "url", "/collections/",
-                                      cols[0].handle));
+    if (catalog_product_collections(db, &a, p->id, &cols, &ncols) == 0) {
+        for (size_t i = 0; i < ncols; i++) {
+            if (!cols[i].published)
+                continue; /* never name or link a hidden collection */
+            json_object_set_new(product, "collection",
+                                json_pack("{s:s, s:s+}", "title", cols[i].title, "url",
+                                          "/collections/", cols[i].handle));
+            break;
+        }
+    }
     json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:o}", "title", buf_cstr(&title), "description",
                              desc ? desc : "", "canonical", buf_cstr(&canon), "og_type", "product",
                              "jsonld", jsonld(c, p, buf_cstr(&canon), desc ? desc : ""));

@@ -42,7 +42,7 @@ static const http_route_t routes[] = {
      "api_collection_remove_product"},
     /* Operations */
     {"GET", "/healthz", web_healthz, ROUTE_INLINE, "healthz"},
-    {"GET", "/readyz", web_readyz, 0, "readyz"},
+    {"GET", "/readyz", web_readyz, ROUTE_API, "readyz"},
     /* Test-only routes follow; web_routes() cuts them off unless enabled. */
     {"GET", "/_test/sleep", web_test_sleep, 0, "test_sleep"},
     {"GET", "/_test/block", web_test_block, ROUTE_INLINE, "test_block"},

@@ -116,6 +116,10 @@ static json_t *breadcrumb(http_ctx_t *c, arena_t *a, const collection_t *col)
         collection_t *p;
         if (catalog_collection_get(http_db(c), a, parent, &p) != 0)
             break;
+        if (!p->published) {
+            parent = p->parent_public_id; /* a hidden parent is skipped, not linked */
+            continue;
+        }
         json_array_insert_new(
             parents, 0,
             json_pack("{s:s, s:s+}", "title", p->title, "url", "/collections/", p->handle));
