@@ -48,7 +48,8 @@ typedef struct {
     bool pg;
     search_text_t text;
     const char *tsq;                    /* PostgreSQL: the query as tsquery text, made once */
-    int64_t window;                     /* > 0: only text matches with this id or above */
+    int64_t window;                     /* SQLite, > 0: only text matches with this id or above */
+    const char *cand;                   /* PostgreSQL: the text's matches, an id array */
     int64_t coll_id;                    /* 0: no collection */
     const char *vendors, *types, *tags; /* list parameters; NULL: no filter */
     catalog_sort_t sort;
@@ -202,7 +203,12 @@ static void sb_from(sqlb_t *b, const search_t *s)
  * not in skip. */
 static void sb_where(sqlb_t *b, const search_t *s, unsigned skip)
 {
-    if (s->text.ngroups && s->pg) {
+    if (s->text.ngroups && s->pg && s->cand) {
+        sb_and(b);
+        sb_put(b, "p.id = ANY (");
+        sb_param(b, DB_TEXT(s->cand));
+        sb_put(b, "::bigint[])");
+    } else if (s->text.ngroups && s->pg) {
         /* A bound tsquery, not an expression: computed once, not per row. */
         b->tsq = sb_bind(b, DB_TEXT(s->tsq));
         sb_and(b);
@@ -233,6 +239,8 @@ static void sb_order_by(sqlb_t *b, const search_t *s)
 {
     switch (s->sort) {
     case SORT_RELEVANCE:
+        if (s->pg && b->tsq == 0)
+            b->tsq = sb_bind(b, DB_TEXT(s->tsq));
         if (s->pg)
             buf_printf(&b->sql, " ORDER BY " TS_RANK " DESC, p.created_at DESC, p.id DESC", b->tsq);
         else
@@ -636,29 +644,55 @@ static int make_tsquery(db_t *db, arena_t *a, search_t *s)
 
 /* Bound the work of a text query on a large catalog: when more than
  * CATALOG_SEARCH_WINDOW products match the text, keep the newest that many
- * (the highest ids), found by walking the match list from its end, which
- * both engines do without reading the rest. A catalog with no id above the
- * window cannot match more, and skips the probe. */
-static int set_window(db_t *db, search_t *s, catalog_page_t *out)
+ * (the highest ids), found by walking the match list from its end. A
+ * catalog with no id above the window cannot match more, and skips this.
+ *
+ * SQLite: FTS5 walks its match list backwards cheaply and takes a rowid
+ * range, so the window is a lower bound on the rowid. PostgreSQL: the
+ * matches (at most the window's) are fetched here as ids, and every later
+ * statement looks them up by primary key, so that the tsvectors are read
+ * and matched once, not once per statement. */
+static int set_window(db_t *db, arena_t *a, search_t *s, catalog_page_t *out)
 {
     int64_t top = 0, edge = 0;
     int rc = db_query_int(db, "SELECT coalesce(max(id), 0) FROM products", NULL, 0, &top);
     if (rc < 0 || top <= CATALOG_SEARCH_WINDOW)
         return rc;
-    db_param_t p[] = {DB_TEXT(s->pg ? s->tsq : s->text.fts), DB_INT(CATALOG_SEARCH_WINDOW)};
-    rc = db_query_int(db,
-                      s->pg ? "SELECT id FROM products WHERE search @@ $1::tsquery "
-                              "ORDER BY id DESC LIMIT 1 OFFSET $2"
-                            : "SELECT rowid FROM products_fts WHERE products_fts MATCH $1 "
-                              "ORDER BY rowid DESC LIMIT 1 OFFSET $2",
-                      p, 2, &edge);
-    if (rc == SOUK_ENOTFOUND)
+    if (!s->pg) {
+        db_param_t p[] = {DB_TEXT(s->text.fts), DB_INT(CATALOG_SEARCH_WINDOW)};
+        rc = db_query_int(db,
+                          "SELECT rowid FROM products_fts WHERE products_fts MATCH $1 "
+                          "ORDER BY rowid DESC LIMIT 1 OFFSET $2",
+                          p, 2, &edge);
+        if (rc == SOUK_ENOTFOUND)
+            return 0;
+        if (rc < 0)
+            return rc;
+        s->window = edge + 1;
+        out->truncated = true;
         return 0;
-    if (rc < 0)
+    }
+    db_param_t p[] = {DB_TEXT(s->tsq), DB_INT(CATALOG_SEARCH_WINDOW + 1)};
+    db_rows_t *r;
+    if ((rc = db_query(db,
+                       "SELECT id FROM products WHERE search @@ $1::tsquery "
+                       "ORDER BY id DESC LIMIT $2",
+                       p, 2, &r)) < 0)
         return rc;
-    s->window = edge + 1;
-    out->truncated = true;
-    return 0;
+    buf_t ids = BUF_INIT;
+    int n = 0;
+    buf_putc(&ids, '{');
+    while (db_rows_next(r)) {
+        if (n == CATALOG_SEARCH_WINDOW) {
+            out->truncated = true;
+            continue;
+        }
+        buf_printf(&ids, "%s%" PRId64, n++ ? "," : "", db_rows_int(r, 0));
+    }
+    buf_putc(&ids, '}');
+    s->cand = arena_strndup(a, ids.data, ids.len);
+    buf_free(&ids);
+    return db_rows_end(r);
 }
 
 int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_t *out)
@@ -689,7 +723,7 @@ int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_
         if (s.tsq[0] == '\0')
             return 0; /* stop words only: nothing matches */
     }
-    if (s.text.ngroups && (rc = set_window(db, &s, out)) < 0)
+    if (s.text.ngroups && (rc = set_window(db, a, &s, out)) < 0)
         return rc;
     rc = q->want_facets ? fetch_facets(db, a, &s, out) : fetch_total(db, &s, out);
     if (rc < 0)

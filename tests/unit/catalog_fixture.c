@@ -12,14 +12,6 @@
 #include "core/log.h"
 #include "db/migrate.h"
 
-/* Until catalog_search.c provides the search index: linked only if it is missing. */
-__attribute__((weak)) int catalog_index_product(db_t *db, int64_t id)
-{
-    (void)db;
-    (void)id;
-    return 0;
-}
-
 void cat_fail_errs(const char *file, int line, const backend_t *be, int rc,
                    const catalog_errors_t *e, db_t *db)
 {
