@@ -37,72 +37,14 @@ void cat_run_each(void (*fn)(const backend_t *be))
     }
 }
 
-static void quiet_log(bool quiet)
-{
-    static int devnull = -1;
-    if (devnull < 0)
-        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    log_set_fd(quiet && devnull >= 0 ? devnull : 2);
-}
-
-static void pg_admin(const backend_t *be, const char *sql)
-{
-    db_config_t cfg = {.pg_conninfo = be->url};
-    db_t *db;
-    char err[256];
-    if (db_open(&cfg, &db, err, sizeof(err)) != 0) {
-        test_fail(__FILE__, __LINE__, "[%s] db_open: %s", be->name, err);
-        return;
-    }
-    if (db_exec_script(db, sql) != 0)
-        test_fail(__FILE__, __LINE__, "[%s] %s: %s", be->name, sql, db_errmsg(db));
-    db_close(db);
-}
-
 /* A migrated database of its own for one case; NULL (and a failure) if not. */
 db_t *cat_open(fixture_t *fx, const backend_t *be, const char *tag)
 {
     memset(fx, 0, sizeof(*fx));
     fx->be = be;
-    db_config_t cfg = {0};
-    if (be->dialect == DB_SQLITE) {
-        snprintf(fx->path, sizeof(fx->path), "%s/cat_%s.db", test_tmpdir(), tag);
-        const char *suffixes[] = {"", "-wal", "-shm"};
-        for (size_t i = 0; i < 3; i++) {
-            char p[300];
-            snprintf(p, sizeof(p), "%s%s", fx->path, suffixes[i]);
-            unlink(p);
-        }
-        cfg.sqlite_path = fx->path;
-    } else {
-        snprintf(fx->schema, sizeof(fx->schema), "souk_cat_%ld_%s", (long)getpid(), tag);
-        char sql[256];
-        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", fx->schema,
-                 fx->schema);
-        pg_admin(be, sql);
-        bool uri =
-            strncmp(be->url, "postgres://", 11) == 0 || strncmp(be->url, "postgresql://", 13) == 0;
-        if (uri)
-            snprintf(fx->conninfo, sizeof(fx->conninfo), "%s%soptions=-csearch_path%%3D%s", be->url,
-                     strchr(be->url, '?') ? "&" : "?", fx->schema);
-        else
-            snprintf(fx->conninfo, sizeof(fx->conninfo), "%s options='-csearch_path=%s'", be->url,
-                     fx->schema);
-        cfg.pg_conninfo = fx->conninfo;
-    }
-    char err[256];
-    if (db_open(&cfg, &fx->db, err, sizeof(err)) != 0) {
-        test_fail(__FILE__, __LINE__, "[%s] db_open: %s", be->name, err);
+    fx->db = testdb_open(be->name, be->dialect, be->url, "cat", tag, &fx->names, 0);
+    if (fx->db == NULL)
         return NULL;
-    }
-    quiet_log(true);
-    int rc = migrate_apply(fx->db, NULL);
-    quiet_log(false);
-    if (rc != 0) {
-        test_fail(__FILE__, __LINE__, "[%s] migrate: %s", be->name, db_errmsg(fx->db));
-        db_close(fx->db);
-        fx->db = NULL;
-    }
     return fx->db;
 }
 
@@ -111,11 +53,7 @@ void cat_done(fixture_t *fx)
     if (fx->db)
         db_close(fx->db);
     arena_free(&fx->a);
-    if (fx->be->dialect == DB_POSTGRES) {
-        char sql[160];
-        snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS %s CASCADE", fx->schema);
-        pg_admin(fx->be, sql);
-    }
+    testdb_drop(fx->be->name, fx->be->dialect, fx->be->url, &fx->names);
 }
 
 int64_t cat_count(db_t *db, const char *table)

@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "testdb.h"
 #include "harness.h"
 #include "shop/catalog.h"
 
@@ -23,9 +24,7 @@ typedef struct {
 
 typedef struct {
     const backend_t *be;
-    char path[256];
-    char schema[96];
-    char conninfo[2048];
+    testdb_names_t names; /* the case's own database */
     db_t *db;
     arena_t a;
 } fixture_t;

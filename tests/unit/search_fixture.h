@@ -14,6 +14,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "testdb.h"
 #include "harness.h"
 #include "shop/catalog.h"
 
@@ -25,7 +26,7 @@ typedef struct {
 
 typedef struct {
     const sbe_t *be;
-    char path[256], schema[96], conninfo[2048];
+    testdb_names_t names; /* the case's own database */
     db_t *db;
     arena_t a;
 } sfx_t;

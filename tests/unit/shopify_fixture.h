@@ -12,6 +12,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "db/db.h"
+#include "testdb.h"
 #include "harness.h"
 #include "shop/catalog.h"
 #include "shop/shopify_csv.h"
@@ -26,9 +27,7 @@ typedef struct {
 
 typedef struct {
     const backend_t *be;
-    char path[256];      /* SQLite */
-    char schema[96];     /* PostgreSQL */
-    char conninfo[2048]; /* PostgreSQL: the url with search_path set to schema */
+    testdb_names_t names; /* the case's own database */
     db_t *db;
 } fixture_t;
 
