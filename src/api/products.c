@@ -310,131 +310,144 @@ static int begin_edit(http_ctx_t *c, arena_t *a, product_t **p, json_t **body)
     return load(c, a, p, true);
 }
 
-int api_variant_create(http_ctx_t *c)
+/* One change to a product's variants or images. It returns 0 to have the
+ * product saved, or a negative code once it has set the response itself. */
+typedef int (*part_edit_fn)(http_ctx_t *c, arena_t *a, product_t *p, json_t *body,
+                            catalog_errors_t *errs);
+
+/* The frame every variant and image edit shares: admin check, body (when the
+ * edit takes one), load, edit, save, answer with the product. */
+static int edit_parts(http_ctx_t *c, bool takes_body, int status, part_edit_fn fn)
 {
     arena_t a = ARENA_INIT;
     product_t *p;
-    json_t *body;
+    json_t *body = NULL;
     int rc = 0;
-    if (begin_edit(c, &a, &p, &body) == 0) {
+    if (begin_edit(c, &a, &p, takes_body ? &body : NULL) == 0) {
         catalog_errors_t errs = {0};
-        variant_t *nv = arena_alloc(&a, (p->nvariants + 1) * sizeof(*nv));
-        memcpy(nv, p->variants, p->nvariants * sizeof(*nv));
-        variant_t *v = &nv[p->nvariants];
-        *v = (variant_t){.compare_at_price = -1,
-                         .cost = -1,
-                         .requires_shipping = true,
-                         .taxable = true,
-                         .weight_unit = WEIGHT_KG};
-        api_variant_from_json(&a, body, v, "", &errs);
-        p->variants = nv;
-        p->nvariants++;
-        rc = save_and_send(c, &a, p, 201, &errs);
+        if (fn(c, &a, p, body, &errs) == 0)
+            rc = save_and_send(c, &a, p, status, &errs);
     }
     arena_free(&a);
     return rc;
+}
+
+static int add_variant(http_ctx_t *c, arena_t *a, product_t *p, json_t *body,
+                       catalog_errors_t *errs)
+{
+    (void)c;
+    variant_t *nv = arena_alloc(a, (p->nvariants + 1) * sizeof(*nv));
+    memcpy(nv, p->variants, p->nvariants * sizeof(*nv));
+    nv[p->nvariants] = (variant_t){.compare_at_price = -1,
+                                   .cost = -1,
+                                   .requires_shipping = true,
+                                   .taxable = true,
+                                   .weight_unit = WEIGHT_KG};
+    api_variant_from_json(a, body, &nv[p->nvariants], "", errs);
+    p->variants = nv;
+    p->nvariants++;
+    return 0;
+}
+
+static int change_variant(http_ctx_t *c, arena_t *a, product_t *p, json_t *body,
+                          catalog_errors_t *errs)
+{
+    int i = find_variant(p, http_param(c, "vid"));
+    if (i < 0) {
+        http_error(c, 404, "no such variant on this product");
+        return SOUK_ENOTFOUND;
+    }
+    api_variant_from_json(a, body, &p->variants[i], "", errs);
+    return 0;
+}
+
+static int remove_variant(http_ctx_t *c, arena_t *a, product_t *p, json_t *body,
+                          catalog_errors_t *errs)
+{
+    (void)a;
+    (void)body;
+    (void)errs;
+    int i = find_variant(p, http_param(c, "vid"));
+    if (i < 0) {
+        http_error(c, 404, "no such variant on this product");
+        return SOUK_ENOTFOUND;
+    }
+    if (p->nvariants == 1) {
+        http_error(c, 409, "a product keeps at least one variant; delete the product");
+        return SOUK_ECONFLICT;
+    }
+    memmove(&p->variants[i], &p->variants[i + 1],
+            (p->nvariants - (size_t)i - 1) * sizeof(*p->variants));
+    p->nvariants--;
+    return 0;
+}
+
+static int add_image(http_ctx_t *c, arena_t *a, product_t *p, json_t *body, catalog_errors_t *errs)
+{
+    (void)c;
+    image_t *ni = arena_alloc(a, (p->nimages + 1) * sizeof(*ni));
+    memcpy(ni, p->images, p->nimages * sizeof(*ni));
+    ni[p->nimages] = (image_t){0};
+    api_image_from_json(a, body, &ni[p->nimages], "", errs);
+    p->images = ni;
+    p->nimages++;
+    return 0;
+}
+
+static int change_image(http_ctx_t *c, arena_t *a, product_t *p, json_t *body,
+                        catalog_errors_t *errs)
+{
+    int i = find_image(p, http_param(c, "iid"));
+    if (i < 0) {
+        http_error(c, 404, "no such image on this product");
+        return SOUK_ENOTFOUND;
+    }
+    api_image_from_json(a, body, &p->images[i], "", errs);
+    return 0;
+}
+
+static int remove_image(http_ctx_t *c, arena_t *a, product_t *p, json_t *body,
+                        catalog_errors_t *errs)
+{
+    (void)a;
+    (void)body;
+    (void)errs;
+    int i = find_image(p, http_param(c, "iid"));
+    if (i < 0) {
+        http_error(c, 404, "no such image on this product");
+        return SOUK_ENOTFOUND;
+    }
+    memmove(&p->images[i], &p->images[i + 1], (p->nimages - (size_t)i - 1) * sizeof(*p->images));
+    p->nimages--;
+    return 0;
+}
+
+int api_variant_create(http_ctx_t *c)
+{
+    return edit_parts(c, true, 201, add_variant);
 }
 
 int api_variant_update(http_ctx_t *c)
 {
-    arena_t a = ARENA_INIT;
-    product_t *p;
-    json_t *body;
-    int rc = 0;
-    if (begin_edit(c, &a, &p, &body) == 0) {
-        int i = find_variant(p, http_param(c, "vid"));
-        if (i < 0) {
-            rc = http_error(c, 404, "no such variant on this product");
-        } else {
-            catalog_errors_t errs = {0};
-            api_variant_from_json(&a, body, &p->variants[i], "", &errs);
-            rc = save_and_send(c, &a, p, 200, &errs);
-        }
-    }
-    arena_free(&a);
-    return rc;
+    return edit_parts(c, true, 200, change_variant);
 }
 
 int api_variant_delete(http_ctx_t *c)
 {
-    arena_t a = ARENA_INIT;
-    product_t *p;
-    int rc = 0;
-    if (begin_edit(c, &a, &p, NULL) == 0) {
-        int i = find_variant(p, http_param(c, "vid"));
-        if (i < 0) {
-            rc = http_error(c, 404, "no such variant on this product");
-        } else if (p->nvariants == 1) {
-            rc = http_error(c, 409, "a product keeps at least one variant; delete the product");
-        } else {
-            memmove(&p->variants[i], &p->variants[i + 1],
-                    (p->nvariants - (size_t)i - 1) * sizeof(*p->variants));
-            p->nvariants--;
-            catalog_errors_t errs = {0};
-            rc = save_and_send(c, &a, p, 200, &errs);
-        }
-    }
-    arena_free(&a);
-    return rc;
+    return edit_parts(c, false, 200, remove_variant);
 }
 
 int api_image_create(http_ctx_t *c)
 {
-    arena_t a = ARENA_INIT;
-    product_t *p;
-    json_t *body;
-    int rc = 0;
-    if (begin_edit(c, &a, &p, &body) == 0) {
-        catalog_errors_t errs = {0};
-        image_t *ni = arena_alloc(&a, (p->nimages + 1) * sizeof(*ni));
-        memcpy(ni, p->images, p->nimages * sizeof(*ni));
-        ni[p->nimages] = (image_t){0};
-        api_image_from_json(&a, body, &ni[p->nimages], "", &errs);
-        p->images = ni;
-        p->nimages++;
-        rc = save_and_send(c, &a, p, 201, &errs);
-    }
-    arena_free(&a);
-    return rc;
+    return edit_parts(c, true, 201, add_image);
 }
 
 int api_image_update(http_ctx_t *c)
 {
-    arena_t a = ARENA_INIT;
-    product_t *p;
-    json_t *body;
-    int rc = 0;
-    if (begin_edit(c, &a, &p, &body) == 0) {
-        int i = find_image(p, http_param(c, "iid"));
-        if (i < 0) {
-            rc = http_error(c, 404, "no such image on this product");
-        } else {
-            catalog_errors_t errs = {0};
-            api_image_from_json(&a, body, &p->images[i], "", &errs);
-            rc = save_and_send(c, &a, p, 200, &errs);
-        }
-    }
-    arena_free(&a);
-    return rc;
+    return edit_parts(c, true, 200, change_image);
 }
 
 int api_image_delete(http_ctx_t *c)
 {
-    arena_t a = ARENA_INIT;
-    product_t *p;
-    int rc = 0;
-    if (begin_edit(c, &a, &p, NULL) == 0) {
-        int i = find_image(p, http_param(c, "iid"));
-        if (i < 0) {
-            rc = http_error(c, 404, "no such image on this product");
-        } else {
-            memmove(&p->images[i], &p->images[i + 1],
-                    (p->nimages - (size_t)i - 1) * sizeof(*p->images));
-            p->nimages--;
-            catalog_errors_t errs = {0};
-            rc = save_and_send(c, &a, p, 200, &errs);
-        }
-    }
-    arena_free(&a);
-    return rc;
+    return edit_parts(c, false, 200, remove_image);
 }
