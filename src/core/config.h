@@ -32,6 +32,8 @@ typedef struct {
     bool test_routes;
     char *static_dir;
     char *templates_dir;
+    uint64_t page_cache_bytes;
+    int page_cache_ttl_s;
     /* [store] */
     char *env; /* production | development | test */
     char *data_dir;

@@ -292,6 +292,14 @@ int db_bulk(db_t *db, bool on, int cache_mib)
     return db_exec_script(db, sql);
 }
 
+int db_watch(db_t *db, const char *channel, int timeout_ms)
+{
+    ASSERT(!db->rows_open && timeout_ms >= 0);
+    for (const char *p = channel; *p; p++)
+        ASSERT((*p >= 'a' && *p <= 'z') || *p == '_'); /* an identifier we write ourselves */
+    return db->ops->watch(db, channel, timeout_ms);
+}
+
 size_t db_cache_size(const db_t *db)
 {
     return db->ops->cache_size(db);

@@ -66,6 +66,16 @@ const char *db_errmsg(const db_t *db);
  * connection once before giving up. */
 int db_ping(db_t *db);
 
+/* Wait up to timeout_ms for data committed by any other connection or process.
+ * 1: something may have changed (always on the first call and after a
+ * reconnect, when a change could have been missed); 0: nothing changed in
+ * that time; < 0 on error (db_errmsg; the next call reconnects). The
+ * connection is the watcher's alone: run nothing else on it.
+ * PostgreSQL listens on channel (writers notify it: the catalog triggers of
+ * migration 0003); SQLite polls PRAGMA data_version, which moves on any
+ * commit to the file by another connection, and ignores channel. */
+int db_watch(db_t *db, const char *channel, int timeout_ms);
+
 /* Run a statement that returns no rows: the number of rows changed, or < 0.
  * One statement only. It must use exactly the placeholders $1..$nparams
  * (SOUK_EINVAL otherwise, on both backends); text parameters may not contain

@@ -34,6 +34,7 @@ typedef struct {
     int (*commit)(db_t *db);
     void (*rollback)(db_t *db);
     size_t (*cache_size)(const db_t *db);
+    int (*watch)(db_t *db, const char *channel, int timeout_ms);
 } db_ops_t;
 
 struct db {

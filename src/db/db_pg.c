@@ -7,8 +7,10 @@
  * results in text format. A connection that breaks is reset on its next use,
  * which is how a failover to a new primary (multi-host conninfo with
  * target_session_attrs=read-write) recovers by itself. */
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +53,9 @@ typedef struct {
     db_cache_t cache; /* SQL text -> pg_stmt_t (malloc'd) */
     unsigned next_stmt;
     int lock_timeout_ms;
-    bool broken;  /* a call failed with the connection down: reset on next use */
-    bool tx_open; /* between a successful db_begin and commit/rollback */
+    bool broken;    /* a call failed with the connection down: reset on next use */
+    bool tx_open;   /* between a successful db_begin and commit/rollback */
+    bool listening; /* db_watch's LISTEN is active on this session */
     buf_t scratch;
     pg_rows_t rows;
 } pg_db_t;
@@ -181,6 +184,7 @@ static void free_stmt_cb(void *stmt, void *ctx)
 static int pg_reset(pg_db_t *d)
 {
     db_cache_clear(&d->cache, free_stmt_cb, NULL);
+    d->listening = false; /* LISTEN died with the session */
     PQreset(d->conn);
     if (PQstatus(d->conn) != CONNECTION_OK) {
         d->broken = true;
@@ -590,6 +594,52 @@ static int pg_ping(db_t *db)
     return rc;
 }
 
+/* Take every notification already received; true if there was one. */
+static bool pg_drain_notifies(pg_db_t *d)
+{
+    bool any = false;
+    PGnotify *n;
+    while ((n = PQnotifies(d->conn)) != NULL) {
+        PQfreemem(n);
+        any = true;
+    }
+    return any;
+}
+
+static int pg_watch(db_t *db, const char *channel, int timeout_ms)
+{
+    pg_db_t *d = pg(db);
+    if (!d->listening) {
+        int rc = pg_ready(d);
+        if (rc < 0)
+            return rc;
+        char sql[96];
+        snprintf(sql, sizeof(sql), "LISTEN %s", channel); /* db_watch checked the name */
+        PGresult *res = PQexec(d->conn, sql);
+        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : pg_fail(d, res);
+        PQclear(res);
+        if (rc < 0)
+            return rc;
+        d->listening = true;
+        return 1; /* whatever happened before LISTEN went unheard */
+    }
+    if (pg_drain_notifies(d))
+        return 1;
+    struct pollfd pfd = {.fd = PQsocket(d->conn), .events = POLLIN};
+    int n = poll(&pfd, 1, timeout_ms);
+    if (n < 0 && errno != EINTR) {
+        db_set_err(db, "postgresql: poll: %s", strerror(errno));
+        return SOUK_EIO;
+    }
+    if (n > 0 && !PQconsumeInput(d->conn)) {
+        d->broken = true;
+        d->listening = false;
+        pg_set_conn_err(d, "lost the connection while listening");
+        return SOUK_EDB;
+    }
+    return pg_drain_notifies(d) ? 1 : 0;
+}
+
 static size_t pg_cache_size(const db_t *db)
 {
     return ((const pg_db_t *)db)->cache.count;
@@ -677,4 +727,5 @@ static const db_ops_t pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .cache_size = pg_cache_size,
+    .watch = pg_watch,
 };

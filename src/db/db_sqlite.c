@@ -32,7 +32,8 @@ typedef struct {
     db_t base;
     sqlite3 *conn;
     db_cache_t cache;
-    sqlite_rows_t rows; /* the one result set a connection may have open */
+    sqlite_rows_t rows;   /* the one result set a connection may have open */
+    int64_t data_version; /* db_watch: the last PRAGMA data_version seen; -1 before */
 } sqlite_db_t;
 
 static const db_ops_t sqlite_ops;
@@ -316,6 +317,29 @@ static int sq_ping(db_t *db)
     return rc < 0 ? (int)rc : 0;
 }
 
+/* How often db_watch looks at data_version: a change is seen this late at most. */
+#define SQ_WATCH_POLL_MS 100
+
+static int sq_watch(db_t *db, const char *channel, int timeout_ms)
+{
+    UNUSED(channel);
+    sqlite_db_t *d = sq(db);
+    for (int waited = 0;; waited += SQ_WATCH_POLL_MS) {
+        int64_t v;
+        int rc = db_query_int(db, "PRAGMA data_version", NULL, 0, &v);
+        if (rc < 0)
+            return rc;
+        if (v != d->data_version) {
+            d->data_version = v;
+            return 1;
+        }
+        if (waited >= timeout_ms)
+            return 0;
+        struct timespec ts = {0, SQ_WATCH_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static size_t sq_cache_size(const db_t *db)
 {
     return ((const sqlite_db_t *)db)->cache.count;
@@ -376,6 +400,7 @@ static int sq_set_wal(sqlite_db_t *d)
 int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errcap)
 {
     sqlite_db_t *d = xcalloc(1, sizeof(*d));
+    d->data_version = -1;
     d->base.ops = &sqlite_ops;
     d->base.dialect = DB_SQLITE;
     int timeout = cfg->busy_timeout_ms ? cfg->busy_timeout_ms : DB_DEFAULT_BUSY_TIMEOUT_MS;
@@ -441,4 +466,5 @@ static const db_ops_t sqlite_ops = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .cache_size = sq_cache_size,
+    .watch = sq_watch,
 };

@@ -537,9 +537,40 @@ static int status_for(int rc)
     return 500;
 }
 
+/* Keep a copy of a finished response in the page cache, if it may be shared:
+ * a 200 the handler marked public, setting no cookie. */
+static void cache_store(http_ctx_t *c)
+{
+    if (c->status != 200 || strncmp(c->cache_control, "public", 6) != 0)
+        return;
+    pagecache_header_t hdrs[HTTP_MAX_RESP_HEADERS];
+    const char *etag = NULL;
+    for (size_t i = 0; i < c->nresp_headers; i++) {
+        if (strcmp(c->resp_headers[i].name, "set-cookie") == 0)
+            return;
+        if (strcmp(c->resp_headers[i].name, "etag") == 0)
+            etag = c->resp_headers[i].value;
+        hdrs[i] = (pagecache_header_t){c->resp_headers[i].name, c->resp_headers[i].value};
+    }
+    pagecache_page_t page = {
+        .content_type = c->content_type ? c->content_type : "text/html; charset=utf-8",
+        .cache_control = c->cache_control,
+        .etag = etag,
+        .headers = hdrs,
+        .nheaders = c->nresp_headers,
+        .body = buf_cstr(&c->out),
+        .len = c->out.len,
+    };
+    pagecache_put(server_pagecache(c->srv), c->cache_key, c->cache_klen, c->cache_gen, &page);
+}
+
 void ctx_run(http_ctx_t *c)
 {
     int rc = c->route->handler(c);
+    /* Purge even after a failure: the handler may have committed part of
+     * its work before it failed, and purging costs little. */
+    if (c->route->flags & ROUTE_PURGE)
+        pagecache_invalidate(server_pagecache(c->srv));
     if (rc != 0) {
         int status = status_for(rc);
         if (status >= 500)
@@ -565,4 +596,6 @@ void ctx_run(http_ctx_t *c)
     settle_etag(c, gz);
     if (gz && c->status != 304)
         gzip_body(c);
+    if (c->cache_key)
+        cache_store(c);
 }

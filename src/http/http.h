@@ -29,6 +29,8 @@ typedef int (*http_handler_fn)(http_ctx_t *c);
 enum {
     ROUTE_INLINE = 1 << 0, /* runs on the event loop: no database, no blocking */
     ROUTE_API = 1 << 1,    /* errors as application/problem+json */
+    ROUTE_PURGE = 1 << 2,  /* a call may change what anonymous pages show: it
+                            * empties the page cache (http/pagecache.h) */
 };
 
 typedef struct {

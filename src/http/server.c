@@ -60,6 +60,8 @@ struct server {
     workers_t *workers;
     loop_thread_t *threads;
     int nthreads;
+    pagecache_t *pages;
+    cache_watch_t *watch;
 };
 
 /* Kept reachable for the life of the process: the h2o contexts are not torn
@@ -80,6 +82,11 @@ const config_t *server_config(const server_t *srv)
 }
 
 /* ---- access log: one JSON line per request, buffered per thread ---- */
+
+pagecache_t *server_pagecache(const server_t *srv)
+{
+    return srv->pages;
+}
 
 static void log_flush(loop_thread_t *th)
 {
@@ -209,6 +216,9 @@ static void respond(http_ctx_t *c)
         h2o_add_header_by_str(&req->pool, &req->res.headers, h->name, strlen(h->name), 1, NULL,
                               h->value, strlen(h->value));
     }
+    if (c->cache_key)
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-cache"), 0, NULL,
+                              H2O_STRLIT("miss"));
     add_security_headers(req, strncmp(ct, "text/html", 9) == 0);
     size_t bytes = c->status == 304 || c->status == 204 ? 0 : c->out.len;
     access_log(th, c->request_id, c->method, strlen(c->method), c->path, strlen(c->path), c->status,
@@ -312,6 +322,88 @@ static void send_static(loop_thread_t *th, h2o_req_t *req, const char *rid, cons
                req->query_at != SIZE_MAX ? req->query_at : req->path.len, req->res.status, body.len,
                start, client);
     /* The file data lives as long as the server: send it without a copy. */
+    h2o_start_response(req, &gen);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+}
+
+/* ---- the page cache ---- */
+
+/* May this request be answered from, and its response stored in, the page
+ * cache? Only an anonymous GET or HEAD: a cookie or credentials may change
+ * the page (and will, once shoppers sign in), so those go to the handler. */
+static bool cache_candidate(const server_t *srv, h2o_req_t *req, const http_route_t *route)
+{
+    if (!pagecache_enabled(srv->pages) || (route->flags & ROUTE_INLINE))
+        return false;
+    if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+        !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
+        return false;
+    return h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, -1) < 0 &&
+           h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1) < 0;
+}
+
+typedef struct {
+    pagecache_t *pc;
+    const pagecache_page_t *page;
+} cache_ref_t;
+
+static void on_cache_ref_dispose(void *p)
+{
+    cache_ref_t *ref = p;
+    pagecache_release(ref->pc, ref->page);
+}
+
+/* Answer from a cached page (event loop); takes over the reference. */
+static void send_cached(loop_thread_t *th, h2o_req_t *req, const char *rid,
+                        const pagecache_page_t *page, uint64_t start)
+{
+    static h2o_generator_t gen = {NULL, NULL};
+    /* The body is sent without a copy: the reference is given back when h2o
+     * releases the request, after the last byte went out. */
+    cache_ref_t *ref = h2o_mem_alloc_shared(&req->pool, sizeof(*ref), on_cache_ref_dispose);
+    ref->pc = th->srv->pages;
+    ref->page = page;
+    bool not_modified = false;
+    ssize_t inm = h2o_find_header(&req->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
+    if (inm >= 0 && page->etag) {
+        char *list = h2o_mem_alloc_pool(&req->pool, req->headers.entries[inm].value.len + 1);
+        memcpy(list, req->headers.entries[inm].value.base, req->headers.entries[inm].value.len);
+        list[req->headers.entries[inm].value.len] = '\0';
+        not_modified = http_etag_matches(list, page->etag);
+    }
+    req->res.status = not_modified ? 304 : 200;
+    req->res.reason = not_modified ? "Not Modified" : "OK";
+    if (!not_modified)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       page->content_type, strlen(page->content_type));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                   page->cache_control, strlen(page->cache_control));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, rid,
+                          strlen(rid));
+    for (size_t i = 0; i < page->nheaders; i++) {
+        const pagecache_header_t *h = &page->headers[i];
+        if (not_modified && strcmp(h->name, "content-encoding") == 0)
+            continue;
+        /* Stored headers were checked for line breaks when first sent. */
+        h2o_add_header_by_str(&req->pool, &req->res.headers, h->name, strlen(h->name), 0, NULL,
+                              h->value, strlen(h->value));
+    }
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-cache"), 0, NULL,
+                          H2O_STRLIT("hit"));
+    add_security_headers(req, strncmp(page->content_type, "text/html", 9) == 0);
+    h2o_iovec_t body = not_modified ? h2o_iovec_init("", 0) : h2o_iovec_init(page->body, page->len);
+    req->res.content_length = not_modified ? SIZE_MAX : body.len;
+    char client[64] = "-";
+    struct sockaddr_storage ss;
+    socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    if (sl)
+        h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, client);
+    access_log(th, rid, req->method.base, req->method.len, req->path.base,
+               req->query_at != SIZE_MAX ? req->query_at : req->path.len, req->res.status, body.len,
+               start, client);
     h2o_start_response(req, &gen);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
@@ -514,8 +606,30 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         }
     }
 
+    /* The key: the encoding the client takes, then the path and query as sent. */
+    char *ckey = NULL;
+    size_t cklen = 0;
+    uint64_t cgen = 0;
+    if (cache_candidate(srv, req, m.route)) {
+        cgen = pagecache_generation(srv->pages); /* before anything is read */
+        cklen = req->path.len + 1;
+        ckey = h2o_mem_alloc_pool(&req->pool, cklen);
+        ckey[0] = accepts_gzip(req) ? 'g' : 'i';
+        memcpy(ckey + 1, req->path.base, req->path.len);
+        const pagecache_page_t *page = pagecache_get(srv->pages, ckey, cklen);
+        if (page) {
+            send_cached(th, req, rid, page, start);
+            return 0;
+        }
+    }
+
     http_ctx_t *c = ctx_new(srv, th, req, &m, rid);
     c->start_ns = start;
+    if (ckey) {
+        c->cache_key = arena_memdup(&c->arena, ckey, cklen);
+        c->cache_klen = cklen;
+        c->cache_gen = cgen;
+    }
     c->guard = h2o_mem_alloc_shared(&req->pool, sizeof(*c->guard), on_req_dispose);
     *c->guard = c;
     atomic_fetch_add(&th->inflight, 1);
@@ -746,6 +860,9 @@ int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes,
 
     srv->router = router_new(routes, nroutes);
     srv->statics = statics;
+    srv->pages = pagecache_new((size_t)cfg->page_cache_bytes, cfg->page_cache_ttl_s);
+    if (pagecache_enabled(srv->pages))
+        srv->watch = cache_watch_start(cfg, srv->pages);
     srv->workers = workers_start(cfg, cfg->db_threads, cfg->db_queue_max);
     if (srv->workers == NULL)
         return SOUK_EIO;
@@ -802,6 +919,15 @@ int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes,
     }
     workers_stop(srv->workers);
     srv->workers = NULL;
+    cache_watch_stop(srv->watch);
+    srv->watch = NULL;
+    pagecache_stats_t st;
+    pagecache_stats(srv->pages, &st);
+    log_info("page cache: %llu hits, %llu misses, %llu stored, %llu evicted",
+             (unsigned long long)st.hits, (unsigned long long)st.misses,
+             (unsigned long long)st.stores, (unsigned long long)st.evictions);
+    pagecache_free(srv->pages);
+    srv->pages = NULL;
     srv->statics = NULL;
     router_free(srv->router);
     srv->router = NULL;

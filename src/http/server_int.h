@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/cookie.h"
 #include "http/http.h"
+#include "http/pagecache.h"
 #include "http/router.h"
 #include "http/static.h"
 
@@ -66,6 +67,12 @@ struct http_ctx {
     size_t nresp_headers;
     buf_t out;
 
+    /* The page cache: the key this response is stored under when it may be
+     * (NULL: not a candidate) and the generation read before the handler ran. */
+    const char *cache_key;
+    size_t cache_klen;
+    uint64_t cache_gen;
+
     /* Loop-thread bookkeeping: req is NULL once h2o has freed the request. */
     h2o_req_t *req;
     http_ctx_t **guard;
@@ -90,6 +97,13 @@ bool http_accepts_gzip(const char *v, size_t len);
 /* Hand a finished context back to its event loop (any thread). */
 void server_complete(http_ctx_t *c);
 const config_t *server_config(const server_t *srv);
+pagecache_t *server_pagecache(const server_t *srv);
+
+/* cache_watch.c: a thread that empties the page cache when another
+ * connection or process commits to the database (db_watch). */
+typedef struct cache_watch cache_watch_t;
+cache_watch_t *cache_watch_start(const config_t *cfg, pagecache_t *pages);
+void cache_watch_stop(cache_watch_t *w);
 
 /* workers.c: a pool of threads, each with its own database connection. */
 typedef struct workers workers_t;

@@ -8,6 +8,8 @@
 #include "core/util.h"
 
 #define API ROUTE_API
+/* Admin writes to the catalog: anonymous pages cached before them are stale. */
+#define WRITE (ROUTE_API | ROUTE_PURGE)
 
 static const http_route_t routes[] = {
     /* Storefront */
@@ -19,26 +21,28 @@ static const http_route_t routes[] = {
     {"GET", "/robots.txt", web_robots, ROUTE_INLINE, "robots"},
     /* JSON API v1: reads for anyone, writes with the admin token */
     {"GET", "/api/v1/products", api_products_list, API, "api_products"},
-    {"POST", "/api/v1/products", api_product_create, API, "api_product_create"},
+    {"POST", "/api/v1/products", api_product_create, WRITE, "api_product_create"},
     {"GET", "/api/v1/products/:id", api_product_get, API, "api_product"},
-    {"PATCH", "/api/v1/products/:id", api_product_update, API, "api_product_update"},
-    {"DELETE", "/api/v1/products/:id", api_product_delete, API, "api_product_delete"},
-    {"POST", "/api/v1/products/:id/variants", api_variant_create, API, "api_variant_create"},
-    {"PATCH", "/api/v1/products/:id/variants/:vid", api_variant_update, API, "api_variant_update"},
-    {"DELETE", "/api/v1/products/:id/variants/:vid", api_variant_delete, API, "api_variant_delete"},
-    {"POST", "/api/v1/products/:id/images", api_image_create, API, "api_image_create"},
-    {"PATCH", "/api/v1/products/:id/images/:iid", api_image_update, API, "api_image_update"},
-    {"DELETE", "/api/v1/products/:id/images/:iid", api_image_delete, API, "api_image_delete"},
+    {"PATCH", "/api/v1/products/:id", api_product_update, WRITE, "api_product_update"},
+    {"DELETE", "/api/v1/products/:id", api_product_delete, WRITE, "api_product_delete"},
+    {"POST", "/api/v1/products/:id/variants", api_variant_create, WRITE, "api_variant_create"},
+    {"PATCH", "/api/v1/products/:id/variants/:vid", api_variant_update, WRITE,
+     "api_variant_update"},
+    {"DELETE", "/api/v1/products/:id/variants/:vid", api_variant_delete, WRITE,
+     "api_variant_delete"},
+    {"POST", "/api/v1/products/:id/images", api_image_create, WRITE, "api_image_create"},
+    {"PATCH", "/api/v1/products/:id/images/:iid", api_image_update, WRITE, "api_image_update"},
+    {"DELETE", "/api/v1/products/:id/images/:iid", api_image_delete, WRITE, "api_image_delete"},
     {"GET", "/api/v1/collections", api_collections_list, API, "api_collections"},
-    {"POST", "/api/v1/collections", api_collection_create, API, "api_collection_create"},
+    {"POST", "/api/v1/collections", api_collection_create, WRITE, "api_collection_create"},
     {"GET", "/api/v1/collections/:id", api_collection_get, API, "api_collection"},
-    {"PATCH", "/api/v1/collections/:id", api_collection_update, API, "api_collection_update"},
-    {"DELETE", "/api/v1/collections/:id", api_collection_delete, API, "api_collection_delete"},
+    {"PATCH", "/api/v1/collections/:id", api_collection_update, WRITE, "api_collection_update"},
+    {"DELETE", "/api/v1/collections/:id", api_collection_delete, WRITE, "api_collection_delete"},
     {"GET", "/api/v1/collections/:id/products", api_collection_products, API,
      "api_collection_products"},
-    {"PUT", "/api/v1/collections/:id/products/:pid", api_collection_put_product, API,
+    {"PUT", "/api/v1/collections/:id/products/:pid", api_collection_put_product, WRITE,
      "api_collection_put_product"},
-    {"DELETE", "/api/v1/collections/:id/products/:pid", api_collection_remove_product, API,
+    {"DELETE", "/api/v1/collections/:id/products/:pid", api_collection_remove_product, WRITE,
      "api_collection_remove_product"},
     /* Operations */
     {"GET", "/healthz", web_healthz, ROUTE_INLINE, "healthz"},

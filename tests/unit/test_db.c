@@ -838,3 +838,36 @@ DB_TEST(db_migrate_concurrent_instances)
     db_close(db);
     fx_done(&fx);
 }
+
+/* --- watching for other connections' commits ------------------------------ */
+
+DB_TEST(db_watch_sees_other_connections_commits)
+{
+    fixture_t fx;
+    fx_init(&fx, be, "watch");
+    db_t *w = fx_open(&fx), *other = fx_open(&fx);
+    if (w == NULL || other == NULL)
+        goto out;
+    EXEC(other, "CREATE TABLE t_watch (n INTEGER)", NULL, 0);
+    /* The first call cannot know what happened before it: it says "changed". */
+    BCHECK_INT(db_watch(w, "souk_test_watch", 0), 1);
+    BCHECK_INT(db_watch(w, "souk_test_watch", 150), 0);
+    /* A commit elsewhere: an insert on SQLite, a notice on PostgreSQL (the
+     * catalog's triggers send the same kind for real writes). */
+    EXEC(other,
+         pick(be, "INSERT INTO t_watch VALUES (1)", "SELECT pg_notify('souk_test_watch', '')"),
+         NULL, 0);
+    BCHECK_INT(db_watch(w, "souk_test_watch", 2000), 1);
+    BCHECK_INT(db_watch(w, "souk_test_watch", 150), 0);
+    /* On PostgreSQL, other channels are not ours. */
+    if (be->dialect == DB_POSTGRES) {
+        EXEC(other, "SELECT pg_notify('someone_else', '')", NULL, 0);
+        BCHECK_INT(db_watch(w, "souk_test_watch", 150), 0);
+    }
+out:
+    if (w)
+        db_close(w);
+    if (other)
+        db_close(other);
+    fx_done(&fx);
+}
