@@ -35,14 +35,17 @@ what = {
     "home_during_slow_query": "home page while 2 s database calls hold a worker",
     "healthz_during_loop_block": "/healthz while 2 s calls stall an event loop (design not chosen)",
     "product": "product page",
+    "product_mix": "product pages of every handle, in random order (wrk script)",
     "collection": "collection page (500 products, facets)",
     "search": "search results with facets",
     "api_product": "JSON product",
 }
 titles = {
-    "foundation": "Foundation: an empty store",
-    "catalog": "Catalog: 10,000 products, 30,000 variants",
-    "million": "Catalog: 1,000,000 products",
+    "foundation": "Foundation: an empty store (page cache off)",
+    "catalog": "Catalog: 10,000 products, 30,000 variants (page cache on, the default)",
+    "uncached": "Catalog: 10,000 products, page cache off (every request rendered)",
+    "million": "Catalog: 1,000,000 products (page cache on)",
+    "million_uncached": "Catalog: 1,000,000 products, page cache off",
 }
 runs = [line.split() for line in open(os.path.join(work, "runs"))]
 rss = dict(line.split() for line in open(os.path.join(work, "rss")))
@@ -59,11 +62,13 @@ print(f"Server and wrk share the machine. Each route: 3 s warm-up, then "
       f"`wrk -t{threads} -c{conns} -d{secs}s --latency URL`. SQLite backend.")
 print("Rates are also given as a ratio to the static file measured by the same server in "
       "the same run, since absolute numbers drift between machines.\n")
-for part in ["foundation", "catalog", "million"]:
+results = {}
+for part in titles:
     rows = [(n, p) for pt, n, p in runs if pt == part]
     if not rows:
         continue
     res = {n: parse(os.path.join(work, f"{part}.{n}.wrk")) for n, _ in rows}
+    results[part] = res
     ref = res.get("static", res[rows[0][0]])[0]
     print(f"## {titles[part]}\n")
     print("| route | path | requests/s | vs static | p50 ms | p99 ms | non-2xx |")
@@ -71,7 +76,8 @@ for part in ["foundation", "catalog", "million"]:
     for n, p in rows:
         rps, p50, p99, errs, sock = res[n]
         ratio = f"{rps / ref:.2f}" if "static" in res else "–"
-        print(f"| {what.get(n, n)} | `{p}` | {rps:,.0f} | {ratio} | {p50:.2f} | {p99:.2f} | {errs} |")
+        shown = "(scripted)" if p == "/" and n != "home" else f"`{p}`"
+        print(f"| {what.get(n, n)} | {shown} | {rps:,.0f} | {ratio} | {p50:.2f} | {p99:.2f} | {errs} |")
     if part in rss:
         print(f"\nServer peak RSS (VmHWM) over this part: {int(rss[part]) / 1024:.1f} MiB.")
     errs = [f"{n}: {res[n][4]}" for n, _ in rows if res[n][4]]
@@ -86,3 +92,47 @@ if os.path.exists(imports):
     for line in open(imports):
         n, s = line.split()
         print(f"| {int(n):,} | {float(s):.1f} | {int(n) / float(s):,.0f} |")
+
+
+# The targets of issue 3, checked against this run's figures.
+def fig(part, name, i):
+    return results.get(part, {}).get(name, (None,) * 5)[i]
+
+
+checks = []
+for part, label in (("catalog", "cache on"), ("uncached", "cache off")):
+    if part not in results:
+        continue
+    p, st = fig(part, "product", 0), fig(part, "static", 0)
+    r = p / st if p and st else None
+    checks.append((f"product page >= 0.25 of static ({label})", f"{r:.2f}" if r else "-",
+                   r is not None and r >= 0.25))
+    for name, limit in (("product", 10), ("collection", 10), ("search", 30)):
+        v = fig(part, name, 2)
+        checks.append((f"{name} p99 < {limit} ms ({label})", f"{v:.2f} ms" if v else "-",
+                       v is not None and v < limit))
+for part in ("catalog", "uncached"):
+    if part in rss:
+        mib = int(rss[part]) / 1024
+        checks.append((f"peak RSS < 100 MB ({part})", f"{mib:.1f} MiB", mib * 1.048576 < 100))
+for part, base in (("million", "catalog"), ("million_uncached", "uncached")):
+    if part not in results:
+        continue
+    big, small = fig(part, "product", 2), fig(base, "product", 2)
+    if big and small:
+        checks.append((f"1M product p99 within 2x of 10k ({part})", f"{big:.2f} vs {small:.2f} ms",
+                       big <= 2 * small))
+    v = fig(part, "search", 2)
+    if v:
+        checks.append((f"1M search p99 < 100 ms ({part})", f"{v:.2f} ms", v < 100))
+if os.path.exists(imports):
+    for line in open(imports):
+        n, secs_ = line.split()
+        if int(n) == 1000000:
+            checks.append(("1M import < 180 s", f"{float(secs_):.0f} s", float(secs_) < 180))
+if checks:
+    print("\n## Targets (issue 3)\n")
+    print("| target | measured | met |")
+    print("|---|---:|---|")
+    for what_, got, ok in checks:
+        print(f"| {what_} | {got} | {'yes' if ok else '**no**'} |")

@@ -3,12 +3,18 @@
 # bench/results.md. Not a test: figures vary with the machine, so each rate is
 # also given as a ratio to the static file measured in the same run.
 #
-# Two parts:
-#   foundation  an empty store: static file, /healthz, the home page, and the
+# Parts:
+#   foundation  an empty store, page cache off (it measures the worker path):
+#               static file, /healthz, the home page, and the
 #               database-concurrency comparison (docs/ARCHITECTURE.md)
-#   catalog     10,000 generated products (30,000 variants): product page,
-#               collection page, search, JSON product, static asset
-# BENCH_MILLION=1 adds the 1,000,000-product import and product/search runs.
+#   catalog     10,000 generated products (30,000 variants), as a store runs
+#               by default (page cache on): product page, the product pages
+#               of all 10,000 handles in random order, collection page,
+#               search, JSON product, static asset
+#   uncached    the same store with the page cache off: what every first
+#               visit, cache miss and request right after a write costs
+# BENCH_MILLION=1 adds the 1,000,000-product import and product/search runs,
+# with the page cache on and off.
 #
 #   BENCH_SECONDS (default 20)  BENCH_CONNS (64)  BENCH_THREADS (2)
 set -eu
@@ -27,8 +33,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-start_server() { # data_dir -> sets pid, base
-    SOUK_DATA_DIR="$1" SOUK_LISTEN=127.0.0.1:0 SOUK_ENV=test SOUK_TEST_ROUTES=1 \
+start_server() { # data_dir [page_cache] -> sets pid, base
+    SOUK_PAGE_CACHE="${2:-32M}" SOUK_DATA_DIR="$1" SOUK_LISTEN=127.0.0.1:0 SOUK_ENV=test SOUK_TEST_ROUTES=1 \
         SOUK_ADMIN_TOKEN=$token SOUK_TEMPLATES_DIR="$top/templates" SOUK_STATIC_DIR="$top/static" \
         "$bin" serve --migrate 2>"$1.log" >/dev/null &
     pid=$!
@@ -48,15 +54,27 @@ stop_server() { # -> peak RSS in kB
     echo "$rss_kb"
 }
 
-run_wrk() { # part name path
+run_wrk() { # part name path [wrk script]
     part=$1; name=$2; path=$3
-    wrk -t"$wthreads" -c"$conns" -d3s "$base$path" >/dev/null 2>&1 || true   # warm-up
-    wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$base$path" >"$work/$part.$name.wrk" 2>&1
+    script=${4:+-s $4}
+    # $script is empty or two words: unquoted on purpose.
+    wrk -t"$wthreads" -c"$conns" -d3s $script "$base$path" >/dev/null 2>&1 || true   # warm-up
+    wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency $script "$base$path" \
+        >"$work/$part.$name.wrk" 2>&1
     echo "$part $name $path" >>"$work/runs"
 }
 
+# A wrk script asking for the product pages of handles 1..$1 in random order;
+# run_wrk's path then only names the run.
+product_mix() { # count -> path of the script
+    printf '%s\n' 'math.randomseed(42)' 'request = function()' \
+        "  return wrk.format(\"GET\", string.format(\"/products/product-%07d\", math.random(1, $1)))" \
+        'end' >"$work/mix$1.lua"
+    echo "$work/mix$1.lua"
+}
+
 # ---- foundation: an empty store ----
-start_server "$work/empty"
+start_server "$work/empty" 0
 run_wrk foundation static /static/css/souk.css
 run_wrk foundation healthz /healthz
 run_wrk foundation home /
@@ -89,10 +107,19 @@ done | while read -r m p; do
 done
 run_wrk catalog static /static/css/souk.css
 run_wrk catalog product /products/product-0005000
+run_wrk catalog product_mix / "$(product_mix 10000)"
 run_wrk catalog collection /collections/bench
 run_wrk catalog search "/search?q=classic+shirt"
 run_wrk catalog api_product /api/v1/products/product-0005000
 echo "catalog $(stop_server)" >>"$work/rss"
+start_server "$work/cat" 0
+run_wrk uncached static /static/css/souk.css
+run_wrk uncached product /products/product-0005000
+run_wrk uncached product_mix / "$(product_mix 10000)"
+run_wrk uncached collection /collections/bench
+run_wrk uncached search "/search?q=classic+shirt"
+run_wrk uncached api_product /api/v1/products/product-0005000
+echo "uncached $(stop_server)" >>"$work/rss"
 
 # ---- optional: 1,000,000 products ----
 if [ "${BENCH_MILLION:-0}" = 1 ]; then
@@ -104,9 +131,16 @@ if [ "${BENCH_MILLION:-0}" = 1 ]; then
     echo "1000000 $(echo "$t1 - $t0" | bc)" >>"$work/imports"
     rm -f "$work/1m.csv"
     start_server "$work/big"
+    run_wrk million static /static/css/souk.css
     run_wrk million product /products/product-0500000
     run_wrk million search "/search?q=classic+shirt"
     echo "million $(stop_server)" >>"$work/rss"
+    start_server "$work/big" 0
+    run_wrk million_uncached static /static/css/souk.css
+    run_wrk million_uncached product /products/product-0500000
+    run_wrk million_uncached product_mix / "$(product_mix 1000000)"
+    run_wrk million_uncached search "/search?q=classic+shirt"
+    echo "million_uncached $(stop_server)" >>"$work/rss"
 fi
 
 python3 bench/report.py "$work" "$secs" "$conns" "$wthreads" > bench/results.md
