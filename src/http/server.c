@@ -606,16 +606,22 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         }
     }
 
-    /* The key: the encoding the client takes, then the path and query as sent. */
+    /* The key: every part of the request a page may depend on. The encoding
+     * the client takes; the Host, which pages link to when store.base_url is
+     * unset (without it, one request with a forged Host would plant links to
+     * another site in everyone's page); then the path and query as sent. */
     char *ckey = NULL;
     size_t cklen = 0;
     uint64_t cgen = 0;
     if (cache_candidate(srv, req, m.route)) {
         cgen = pagecache_generation(srv->pages); /* before anything is read */
-        cklen = req->path.len + 1;
+        h2o_iovec_t host = req->input.authority;
+        cklen = 1 + host.len + 1 + req->path.len;
         ckey = h2o_mem_alloc_pool(&req->pool, cklen);
         ckey[0] = accepts_gzip(req) ? 'g' : 'i';
-        memcpy(ckey + 1, req->path.base, req->path.len);
+        memcpy(ckey + 1, host.base, host.len);
+        ckey[1 + host.len] = ' '; /* a Host holds no space */
+        memcpy(ckey + 2 + host.len, req->path.base, req->path.len);
         const pagecache_page_t *page = pagecache_get(srv->pages, ckey, cklen);
         if (page) {
             send_cached(th, req, rid, page, start);

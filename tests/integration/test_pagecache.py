@@ -77,6 +77,22 @@ def page_cache_answers_a_repeat_with_the_same_page(t):
 
 
 @test
+def page_cache_keys_on_the_host(t):
+    """Without store.base_url, pages link to the Host they were asked for: a
+    request with a forged Host must not plant its links in other shoppers'
+    pages."""
+    s, _ = setup(t)
+    good = [("Host", "shop.example.test")]
+    evil = [("Host", "evil.example.test")]
+    eq(xcache(get(s.port, "/products/lamp", headers=evil)), "miss", "forged Host, first")
+    eq(xcache(get(s.port, "/products/lamp", headers=evil)), "hit", "forged Host, again")
+    r = get(s.port, "/products/lamp", headers=good)
+    eq(xcache(r), "miss", "the real Host is its own entry")
+    check("evil.example.test" not in r.text(), "no forged origin in the real page")
+    check('href="http://shop.example.test/products/lamp"' in r.text(), "canonical on the real Host")
+
+
+@test
 def page_cache_keeps_gzip_and_identity_apart(t):
     s, _ = setup(t)
     plain = get(s.port, "/products/lamp")
