@@ -4,6 +4,8 @@
  * route parameters, headers, query, body) and the response it is building.
  * Routes that touch the database run on a database worker thread with
  * http_db() set; inline routes run on the event loop and must not block.
+ * On SQLite a GET or HEAD handler runs inside a read transaction (one
+ * snapshot for the whole page): it must not write, nor call db_begin.
  * Everything allocated through the context (http_alloc, returned strings)
  * lives until the response has been sent. Handlers never see libh2o.
  *
