@@ -19,6 +19,8 @@
 
 /* The longest sleep souk_sleep() accepts, so a typo cannot hang a test run. */
 #define SOUK_SLEEP_MAX_MS 60000
+/* How long sq_set_wal waits before asking for the journal mode switch again. */
+#define WAL_RETRY_MS 5
 
 typedef struct {
     db_rows_t base;
@@ -373,14 +375,29 @@ static void fn_souk_sleep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, ms);
 }
 
-/* Switch to WAL; an in-memory database stays "memory", which is fine. */
-static int sq_set_wal(sqlite_db_t *d)
+/* Switch to WAL; an in-memory database stays "memory", which is fine.
+ *
+ * On a new file, still in rollback mode, two connections opening at once
+ * (the server's workers and its page-cache watcher, or the CLI beside a
+ * server) can each hold a shared lock while asking for the exclusive one the
+ * switch needs. SQLite answers SQLITE_BUSY at once there, without calling the
+ * busy handler, since waiting could deadlock; one of them has to let go and
+ * try again. So retry, a few milliseconds apart, for up to timeout_ms. */
+static int sq_set_wal(sqlite_db_t *d, int timeout_ms)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(d->conn, "PRAGMA journal_mode = WAL", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return sq_fail(d, rc);
-    rc = sqlite3_step(st);
+    for (int waited = 0;; waited += WAL_RETRY_MS) {
+        rc = sqlite3_step(st);
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= timeout_ms)
+            break;
+        sqlite3_reset(st);
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = WAL_RETRY_MS * 1000000L};
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+            ;
+    }
     if (rc != SQLITE_ROW) {
         int ret = sq_fail(d, rc);
         sqlite3_finalize(st);
@@ -416,7 +433,7 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
     }
     sqlite3_extended_result_codes(d->conn, 1);
     sqlite3_busy_timeout(d->conn, timeout);
-    ret = sq_set_wal(d);
+    ret = sq_set_wal(d, timeout);
     if (ret < 0)
         goto out;
     /* Reads go through a memory map of the file rather than a pread per page

@@ -871,3 +871,49 @@ out:
         db_close(other);
     fx_done(&fx);
 }
+
+/* Threads that open one new SQLite file at the same moment. */
+typedef struct {
+    const char *path;
+    pthread_barrier_t *start;
+    int rc;
+    char err[256];
+} opener_t;
+
+static void *opener_main(void *arg)
+{
+    opener_t *o = arg;
+    db_config_t cfg = {.sqlite_path = o->path, .busy_timeout_ms = 5000};
+    db_t *db = NULL;
+    pthread_barrier_wait(o->start);
+    o->rc = db_open(&cfg, &db, o->err, sizeof(o->err));
+    db_close(db);
+    return NULL;
+}
+
+/* A server opens its workers' and its page-cache watcher's connections
+ * together; on a file that does not exist yet, every one of them has to
+ * succeed (each switches the new file to WAL). */
+TEST(sqlite_concurrent_open_of_new_file)
+{
+    enum { THREADS = 8, ROUNDS = 20 };
+    for (int round = 0; round < ROUNDS; round++) {
+        char path[300];
+        snprintf(path, sizeof(path), "%s/newfile-%d.db", test_tmpdir(), round);
+        opener_t o[THREADS];
+        pthread_t th[THREADS];
+        pthread_barrier_t start;
+        pthread_barrier_init(&start, NULL, THREADS);
+        for (int i = 0; i < THREADS; i++) {
+            o[i] = (opener_t){.path = path, .start = &start};
+            CHECK_INT(pthread_create(&th[i], NULL, opener_main, &o[i]), 0);
+        }
+        for (int i = 0; i < THREADS; i++)
+            pthread_join(th[i], NULL);
+        pthread_barrier_destroy(&start);
+        for (int i = 0; i < THREADS; i++) {
+            if (o[i].rc != 0)
+                test_fail(__FILE__, __LINE__, "round %d, opener %d: %s", round, i, o[i].err);
+        }
+    }
+}
