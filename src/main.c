@@ -211,7 +211,7 @@ static const char usage_import[] =
     "not imported; every problem is reported with its line, and the rest of the\n"
     "file is imported. Prices are in the store currency (store.currency).\n"
     "\n"
-    "  --batch N   products per transaction (default 2000; 1: one each)\n"
+    "  --batch N   products per transaction (default 10000; 1: one each)\n"
     "\n"
     "Prints \"created N, updated N, unchanged N, rejected N\" at the end.\n"
     "Exit status: 0 all imported, 1 some products rejected or the file unreadable\n"

@@ -183,6 +183,27 @@ typedef struct {
  *    other writes below. */
 int catalog_product_save(db_t *db, arena_t *a, product_t *p, catalog_errors_t *errs);
 
+/* What a bulk writer (the importer) may tell catalog_product_save_flags(). */
+enum {
+    /* Leave the product's search entry alone: the caller passes its id to
+     * catalog_index_products() before it commits the transaction it holds, so
+     * no commit ever shows a product its index does not. Allowed only inside
+     * a transaction of the caller's (anything else is a bug and aborts). */
+    CATALOG_SAVE_DEFER_INDEX = 1 << 0,
+    /* A create (p->id == 0) of a handle the caller has just looked up and
+     * found free, for a caller that expects its SKUs to be free too (an
+     * import of new products): the catalog skips its look-ups of the handle
+     * and the SKUs and leaves them to the UNIQUE constraints, then names a
+     * taken handle or every taken SKU with SOUK_ECONFLICT as without the
+     * flag (a refused save costs more; a stored one less). */
+    CATALOG_SAVE_NEW = 1 << 1,
+};
+
+/* catalog_product_save() with flags (0: the same as it). A CATALOG_SAVE_NEW
+ * save whose p->id is not 0 is a bug and aborts. */
+int catalog_product_save_flags(db_t *db, arena_t *a, product_t *p, unsigned flags,
+                               catalog_errors_t *errs);
+
 /* Validate p as catalog_product_save would, without touching the database
  * (uniqueness is not checked). 0, or SOUK_EINVAL with errs filled. */
 int catalog_product_validate(arena_t *a, const product_t *p, catalog_errors_t *errs);
@@ -197,6 +218,21 @@ int catalog_product_get(db_t *db, arena_t *a, const char *handle_or_id, product_
  * tags, its places in collections, whose order closes up, and on SQLite its
  * FTS5 row). SOUK_ENOTFOUND. */
 int catalog_product_delete(db_t *db, const char *handle_or_id);
+
+/* Products per call of catalog_product_ids_after(), at most. */
+#define CATALOG_MAX_ID_PAGE 1000
+
+/* One page of a walk over every product, drafts and archived included: the
+ * internal ids greater than after_id, ascending, at most limit of them
+ * (1..CATALOG_MAX_ID_PAGE, SOUK_ERANGE otherwise), in *ids, and their public
+ * ids (for catalog_product_get) in *public_ids unless it is NULL; arrays in
+ * a, *n entries. Start with after_id 0 and go on from the last id of each
+ * page; a page shorter than limit is the last. A keyset, not an offset: the
+ * walk costs the same at any depth, and products created or deleted during
+ * it never shift the others (one created behind the walk is missed, one
+ * deleted before its page is read is not listed). */
+int catalog_product_ids_after(db_t *db, arena_t *a, int64_t after_id, size_t limit, int64_t **ids,
+                              const char ***public_ids, size_t *n);
 
 /* A URL-safe handle from a title: lowercase ASCII letters and digits, other
  * runs become '-', Latin accents folded (é -> e), at most CATALOG_MAX_HANDLE
@@ -331,6 +367,15 @@ int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_
  * transaction that changed the product. A product that no longer exists
  * loses its entry (0 is returned). */
 int catalog_index_product(db_t *db, int64_t product_id);
+
+/* catalog_index_product() for each of ids[0..n) (repeats allowed), inside
+ * the caller's open transaction (SOUK_EINVAL outside one), for the products
+ * saved with CATALOG_SAVE_DEFER_INDEX. Written after the products and
+ * outside their savepoints, a batch's entries reach SQLite's FTS5 index in
+ * large segments, where each savepoint would have closed one segment per
+ * product for FTS5 to merge again and again. On failure some entries may be
+ * written: the caller rolls its transaction back. */
+int catalog_index_products(db_t *db, const int64_t *ids, size_t n);
 
 /* Every active product's handle and update time, by id, then every
  * published collection's, for /sitemap.xml; calls fn once per entry, with

@@ -269,28 +269,27 @@ static void put_col(buf_t *b, db_rows_t *r, int col)
     buf_append(b, s, len);
 }
 
-/* Every value of a one-column query, space-separated, appended to out. */
-static int join_values(db_t *db, const char *sql, int64_t id, buf_t *out)
-{
-    db_rows_t *r;
-    int rc = db_query(db, sql, (db_param_t[]){DB_INT(id)}, 1, &r);
-    if (rc < 0)
-        return rc;
-    while (db_rows_next(r)) {
-        if (out->len)
-            buf_putc(out, ' ');
-        put_col(out, r, 0);
-    }
-    return db_rows_end(r);
-}
-
-/* The product's stored text: 0, SOUK_ENOTFOUND, or < 0. */
+/* The product's stored text: 0, SOUK_ENOTFOUND, or < 0. One statement per
+ * product (tags and SKUs joined by the database), as a batch of an import
+ * indexes thousands of products at once. */
 static int load_text(db_t *db, int64_t id, stored_text_t *t)
 {
+    static const char sql_sqlite[] =
+        "SELECT title, body_html, vendor, product_type, "
+        "(SELECT group_concat(tag, ' ') FROM (SELECT tag FROM product_tags "
+        "WHERE product_id = $1 ORDER BY tag)), "
+        "(SELECT group_concat(sku, ' ') FROM (SELECT sku FROM variants "
+        "WHERE product_id = $1 AND sku IS NOT NULL ORDER BY position, id)) "
+        "FROM products WHERE id = $1";
+    static const char sql_pg[] =
+        "SELECT title, body_html, vendor, product_type, "
+        "(SELECT string_agg(tag, ' ' ORDER BY tag) FROM product_tags WHERE product_id = $1), "
+        "(SELECT string_agg(sku, ' ' ORDER BY position, id) FROM variants "
+        "WHERE product_id = $1 AND sku IS NOT NULL) "
+        "FROM products WHERE id = $1";
     db_rows_t *r;
-    int rc =
-        db_query(db, "SELECT title, body_html, vendor, product_type FROM products WHERE id = $1",
-                 (db_param_t[]){DB_INT(id)}, 1, &r);
+    int rc = db_query(db, db_dialect(db) == DB_POSTGRES ? sql_pg : sql_sqlite,
+                      (db_param_t[]){DB_INT(id)}, 1, &r);
     if (rc < 0)
         return rc;
     bool found = db_rows_next(r);
@@ -299,19 +298,12 @@ static int load_text(db_t *db, int64_t id, stored_text_t *t)
         put_col(&t->body_html, r, 1);
         put_col(&t->vendor, r, 2);
         put_col(&t->type, r, 3);
+        put_col(&t->tags, r, 4);
+        put_col(&t->skus, r, 5);
     }
     if ((rc = db_rows_end(r)) < 0)
         return rc;
-    if (!found)
-        return SOUK_ENOTFOUND;
-    rc = join_values(db, "SELECT tag FROM product_tags WHERE product_id = $1 ORDER BY tag", id,
-                     &t->tags);
-    if (rc < 0)
-        return rc;
-    return join_values(db,
-                       "SELECT sku FROM variants WHERE product_id = $1 AND sku IS NOT NULL "
-                       "ORDER BY position, id",
-                       id, &t->skus);
+    return found ? 0 : SOUK_ENOTFOUND;
 }
 
 static int index_sqlite(db_t *db, int64_t id, const stored_text_t *t, const buf_t *body)
@@ -400,4 +392,16 @@ out:
     buf_free(&t.skus);
     buf_free(&body);
     return rc;
+}
+
+int catalog_index_products(db_t *db, const int64_t *ids, size_t n)
+{
+    if (!db_in_tx(db))
+        return SOUK_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        int rc = catalog_index_product(db, ids[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }

@@ -1,6 +1,7 @@
 /* catalog_repo.c - the SQL of products: save (one write transaction for the
- * product, its tags, variants and images and its search entry), get by handle
- * or public id, delete; and the handle allocation collections share.
+ * product, its tags, variants and images and its search entry, unless a bulk
+ * writer defers that entry to its commit), get by handle or public id, walk
+ * by id, delete; and the handle allocation collections share.
  * The rules are catalog.c's: catalog_product_prepare() runs before any SQL. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +25,26 @@ static db_param_t opt_amount(int64_t v)
 {
     return v < 0 ? DB_NULL : DB_INT(v);
 }
+
+/* Run sql, an INSERT of one row, and set *id to the row's id. sql ends
+ * without RETURNING: on PostgreSQL " RETURNING id" is added; on SQLite the
+ * connection's last rowid is read instead, because SQLite gathers RETURNING
+ * rows in a temporary b-tree opened and freed by every execution, which cost
+ * more than the insert itself in a bulk import. */
+static int insert_row(db_t *db, const char *sql, const char *sql_returning, const db_param_t *p,
+                      int n, int64_t *id)
+{
+    if (db_dialect(db) == DB_POSTGRES)
+        return db_query_int(db, sql_returning, p, n, id);
+    int64_t ch = db_exec(db, sql, p, n);
+    if (ch < 0)
+        return (int)ch;
+    ASSERT(ch == 1);
+    return db_query_int(db, "SELECT last_insert_rowid()", NULL, 0, id);
+}
+
+/* Both texts insert_row() takes, from one literal. */
+#define INSERT_SQL(s) s, s " RETURNING id"
 
 static const char *col_str(arena_t *a, db_rows_t *r, int col)
 {
@@ -231,13 +252,13 @@ static int write_product(db_t *db, product_t *n, const char *now)
                             "option3_name = $12, price_min = $13, price_max = $14, "
                             "available = $15, updated_at = $16 WHERE id = $1",
                             p, 16);
-    return db_query_int(db,
-                        "INSERT INTO products (handle, title, body_html, vendor, product_type, "
-                        "status, seo_title, seo_description, option1_name, option2_name, "
-                        "option3_name, price_min, price_max, available, created_at, updated_at, "
-                        "public_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                        "$13, $14, $15, $15, $16) RETURNING id",
-                        p + 1, 16, &n->id);
+    return insert_row(db,
+                      INSERT_SQL("INSERT INTO products (handle, title, body_html, vendor, "
+                                 "product_type, status, seo_title, seo_description, option1_name, "
+                                 "option2_name, option3_name, price_min, price_max, available, "
+                                 "created_at, updated_at, public_id) VALUES ($1, $2, $3, $4, $5, "
+                                 "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)"),
+                      p + 1, 16, &n->id);
 }
 
 static int write_variant(db_t *db, int64_t product_id, variant_t *v, const char *now)
@@ -272,14 +293,14 @@ static int write_variant(db_t *db, int64_t product_id, variant_t *v, const char 
                             "inventory_policy = $16, updated_at = $17 "
                             "WHERE id = $1 AND product_id = $18",
                             p, 18);
-    return db_query_int(db,
-                        "INSERT INTO variants (position, sku, option1, option2, option3, price, "
-                        "compare_at_price, cost, weight_grams, weight_unit, barcode, "
-                        "requires_shipping, taxable, inventory_quantity, inventory_policy, "
-                        "created_at, updated_at, product_id, public_id) VALUES ($1, $2, $3, $4, "
-                        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18) "
-                        "RETURNING id",
-                        p + 1, 18, &v->id);
+    return insert_row(db,
+                      INSERT_SQL("INSERT INTO variants (position, sku, option1, option2, option3, "
+                                 "price, compare_at_price, cost, weight_grams, weight_unit, "
+                                 "barcode, requires_shipping, taxable, inventory_quantity, "
+                                 "inventory_policy, created_at, updated_at, product_id, public_id) "
+                                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                                 "$14, $15, $16, $16, $17, $18)"),
+                      p + 1, 18, &v->id);
 }
 
 static int write_image(db_t *db, int64_t product_id, image_t *im, int64_t variant_id,
@@ -302,11 +323,11 @@ static int write_image(db_t *db, int64_t product_id, image_t *im, int64_t varian
                             "UPDATE images SET variant_id = $2, position = $3, src = $4, "
                             "alt = $5, width = $6, height = $7 WHERE id = $1 AND product_id = $8",
                             p, 8);
-    return db_query_int(db,
-                        "INSERT INTO images (variant_id, position, src, alt, width, height, "
-                        "product_id, public_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                        "$8, $9) RETURNING id",
-                        p + 1, 9, &im->id);
+    return insert_row(db,
+                      INSERT_SQL("INSERT INTO images (variant_id, position, src, alt, width, "
+                                 "height, product_id, public_id, created_at) VALUES ($1, $2, $3, "
+                                 "$4, $5, $6, $7, $8, $9)"),
+                      p + 1, 9, &im->id);
 }
 
 /* SKUs that another product's variant holds: ECONFLICT naming each. */
@@ -357,8 +378,10 @@ static int lock_existing(db_t *db, arena_t *a, product_t *n, const char *now, co
     return db_rows_end(r);
 }
 
-/* Everything after validation, inside the transaction. */
-static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, catalog_errors_t *errs)
+/* Everything after validation, inside the transaction. *sku_taken: the
+ * failure is a variant's SKU held by another product. */
+static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, unsigned flags,
+                   bool *sku_taken, catalog_errors_t *errs)
 {
     int rc;
     stored_t *sv = NULL, *si = NULL;
@@ -372,8 +395,12 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, catalog_
     for (size_t i = 0; i < n->nimages; i++)
         ipubs[i] = n->images[i].public_id;
 
+    /* A create gets a fresh id, and deleting a product cascades to its tags
+     * and variants: nothing can be stored under the new id yet, so a create
+     * skips every clean-up of old rows below. */
+    bool create = n->id == 0;
     const char *current = NULL;
-    if (n->id) {
+    if (!create) {
         if ((rc = lock_existing(db, a, n, now, &current)) < 0)
             return rc;
         if ((rc = load_stored(db, a, "SELECT id, public_id FROM variants WHERE product_id = $1",
@@ -389,7 +416,10 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, catalog_
     int mi = match_stored(a, "images", ipubs, n->nimages, si, nsi, iids, errs);
     if (mv < 0 || mi < 0)
         return SOUK_EINVAL;
-    if ((rc = catalog_pick_handle(db, a, false, n->id, n->handle, current, n->title, &n->handle,
+    /* A handle the caller has just found free is not looked up again; the
+     * insert's ECONFLICT below covers one taken since. */
+    if (!((flags & CATALOG_SAVE_NEW) && n->handle[0]) &&
+        (rc = catalog_pick_handle(db, a, false, n->id, n->handle, current, n->title, &n->handle,
                                   errs)) < 0)
         return rc;
     n->updated_at = now;
@@ -398,11 +428,13 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, catalog_
             catalog_err(errs, "handle", "is already taken");
         return rc;
     }
-    if ((rc = check_skus(db, a, n, errs)) < 0)
+    /* A new product's SKUs are left to the UNIQUE constraint: the rare
+     * conflict is spelled out after the rollback (catalog_product_save_flags). */
+    if (!(flags & CATALOG_SAVE_NEW) && (rc = check_skus(db, a, n, errs)) < 0)
         return rc;
 
     db_param_t pid[] = {DB_INT(n->id)};
-    int64_t ex = db_exec(db, "DELETE FROM product_tags WHERE product_id = $1", pid, 1);
+    int64_t ex = create ? 0 : db_exec(db, "DELETE FROM product_tags WHERE product_id = $1", pid, 1);
     for (size_t i = 0; ex >= 0 && i < n->ntags; i++) {
         db_param_t p[] = {DB_INT(n->id), DB_TEXT(n->tags[i])};
         ex = db_exec(db, "INSERT INTO product_tags (product_id, tag) VALUES ($1, $2)", p, 2);
@@ -412,21 +444,25 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, catalog_
 
     /* Deleted variants go first and kept ones drop their SKUs, so that SKUs
      * can move between this product's variants in one save. */
-    if ((rc = delete_unkept(db, "DELETE FROM variants WHERE id = $1", sv, nsv)) < 0 ||
-        (rc = delete_unkept(db, "DELETE FROM images WHERE id = $1", si, nsi)) < 0)
-        return rc;
-    ex = db_exec(db, "UPDATE variants SET sku = NULL WHERE product_id = $1", pid, 1);
-    if (ex < 0)
-        return (int)ex;
+    if (!create) {
+        if ((rc = delete_unkept(db, "DELETE FROM variants WHERE id = $1", sv, nsv)) < 0 ||
+            (rc = delete_unkept(db, "DELETE FROM images WHERE id = $1", si, nsi)) < 0)
+            return rc;
+        ex = db_exec(db, "UPDATE variants SET sku = NULL WHERE product_id = $1", pid, 1);
+        if (ex < 0)
+            return (int)ex;
+    }
     for (size_t i = 0; i < n->nvariants; i++) {
         variant_t *v = &n->variants[i];
         v->id = vids[i];
         if (v->id == 0)
             v->public_id = catalog_new_public_id(a, "var_");
         if ((rc = write_variant(db, n->id, v, now)) < 0) {
-            if (rc == SOUK_ECONFLICT && v->sku)
+            if (rc == SOUK_ECONFLICT && v->sku) {
                 catalog_err(errs, catalog_fieldf(a, "variants[%zu].sku", i),
                             "is already used by another product");
+                *sku_taken = true;
+            }
             return rc;
         }
     }
@@ -443,11 +479,14 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, catalog_
         if ((rc = write_image(db, n->id, im, variant_id, now)) < 0)
             return rc;
     }
-    return catalog_index_product(db, n->id);
+    return flags & CATALOG_SAVE_DEFER_INDEX ? 0 : catalog_index_product(db, n->id);
 }
 
-int catalog_product_save(db_t *db, arena_t *a, product_t *p, catalog_errors_t *errs)
+int catalog_product_save_flags(db_t *db, arena_t *a, product_t *p, unsigned flags,
+                               catalog_errors_t *errs)
 {
+    ASSERT(!(flags & CATALOG_SAVE_DEFER_INDEX) || db_in_tx(db));
+    ASSERT(!(flags & CATALOG_SAVE_NEW) || p->id == 0);
     catalog_errors_t scratch;
     if (errs == NULL)
         errs = &scratch;
@@ -461,16 +500,30 @@ int catalog_product_save(db_t *db, arena_t *a, product_t *p, catalog_errors_t *e
     char now[32];
     catalog_now(now);
     const char *now_s = arena_strdup(a, now);
-    bool nested;
+    bool nested, sku_taken = false;
     if ((rc = catalog_tx_begin(db, &nested)) < 0)
         return rc;
-    rc = catalog_tx_end(db, nested, save_tx(db, a, &n, now_s, errs));
+    rc = catalog_tx_end(db, nested, save_tx(db, a, &n, now_s, flags, &sku_taken, errs));
+    if (rc == SOUK_ECONFLICT && sku_taken && (flags & CATALOG_SAVE_NEW)) {
+        /* The constraint stopped at the first taken SKU; name them all, as
+         * the check a save without the flag makes first. Nothing is left of
+         * the product (n.id names no row now), so every holder is another. */
+        catalog_errors_t all = {.n = 0};
+        n.id = 0;
+        if (check_skus(db, a, &n, &all) == SOUK_ECONFLICT)
+            *errs = all;
+    }
     if (rc < 0)
         return rc;
     if (n.ntags > 1)
         qsort(n.tags, n.ntags, sizeof(*n.tags), tag_cmp);
     *p = n;
     return 0;
+}
+
+int catalog_product_save(db_t *db, arena_t *a, product_t *p, catalog_errors_t *errs)
+{
+    return catalog_product_save_flags(db, a, p, 0, errs);
 }
 
 /* ---- get ---- */
@@ -611,6 +664,41 @@ int catalog_product_get(db_t *db, arena_t *a, const char *handle_or_id, product_
         (rc = get_images(db, a, p)) < 0)
         return rc;
     *out = p;
+    return 0;
+}
+
+/* ---- walking every product ---- */
+
+int catalog_product_ids_after(db_t *db, arena_t *a, int64_t after_id, size_t limit, int64_t **ids,
+                              const char ***public_ids, size_t *n)
+{
+    *ids = NULL;
+    if (public_ids)
+        *public_ids = NULL;
+    *n = 0;
+    if (limit == 0 || limit > CATALOG_MAX_ID_PAGE)
+        return SOUK_ERANGE;
+    int64_t *out = arena_alloc(a, st_mult(limit, sizeof(*out)));
+    const char **pubs = public_ids ? arena_alloc(a, st_mult(limit, sizeof(*pubs))) : NULL;
+    db_rows_t *r;
+    db_param_t p[] = {DB_INT(after_id), DB_INT((int64_t)limit)};
+    int rc = db_query(db, "SELECT id, public_id FROM products WHERE id > $1 ORDER BY id LIMIT $2",
+                      p, 2, &r);
+    if (rc < 0)
+        return rc;
+    size_t k = 0;
+    while (k < limit && db_rows_next(r)) {
+        out[k] = db_rows_int(r, 0);
+        if (pubs)
+            pubs[k] = col_str(a, r, 1);
+        k++;
+    }
+    if ((rc = db_rows_end(r)) < 0)
+        return rc;
+    *ids = out;
+    if (public_ids)
+        *public_ids = pubs;
+    *n = k;
     return 0;
 }
 

@@ -154,7 +154,8 @@ void shopify_quote(buf_t *b, const char *s, size_t len, size_t max_chars)
         size_t n = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
         if (n > len - i)
             n = len - i;
-        if (ch < 0x20 || ch == 0x7f)
+        /* C1 controls too: U+009B is a CSI to some terminals. */
+        if (ch < 0x20 || ch == 0x7f || (ch == 0xc2 && n == 2 && (unsigned char)s[i + 1] < 0xa0))
             buf_putc(b, ' ');
         else
             buf_append(b, s + i, n);
@@ -451,11 +452,18 @@ static void read_variant(shopify_ctx_t *c, shopify_product_t *sp, const csv_reco
     for (size_t i = 0; i < 3; i++) {
         sv_t val = shopify_field(c->h, rec, opt_value_col[i]);
         if (i < sp->noptions) {
-            if (val.len == 0)
+            if (val.len == 0) {
+                /* The name is the file's text: quoted, so that a line break
+                 * or an escape sequence in it cannot forge or garble output. */
+                buf_t b = BUF_INIT;
+                const char *name = sp->p.option_names[i];
+                shopify_quote(&b, name, strlen(name), SHOPIFY_QUOTE_CHARS);
                 shopify_error(c, sp, line, "%s: required, as the product has option %s",
-                              shopify_colname(c, opt_value_col[i]), sp->p.option_names[i]);
-            else
+                              shopify_colname(c, opt_value_col[i]), buf_cstr(&b));
+                buf_free(&b);
+            } else {
                 v->options[i] = dup(sp, val);
+            }
         } else if (val.len > 0 && !(sp->default_title && i == 0 && sv_eq(val, "Default Title"))) {
             value_error(c, sp, line, opt_value_col[i], val, "has no option name on the first row");
         }

@@ -28,7 +28,14 @@
  * product equal to what is stored is not written at all ("unchanged").
  * Products are written in batches of SHOPIFY_DEFAULT_BATCH per transaction,
  * each save under a savepoint so one product's failure never touches another;
- * on SQLite the connection is tuned for the load meanwhile (db_bulk). */
+ * on SQLite the connection is tuned for the load meanwhile (db_bulk).
+ *
+ * The batch size: a commit writes every page its batch dirtied, and random
+ * public ids spread each batch over the whole of three indexes, so larger
+ * batches write much less (a 1,000,000-product import on SQLite took about a
+ * fifth less time at 10,000 than at 2,000). A batch holds SQLite's write lock
+ * throughout, about 2 s at 10,000 products on a small machine: well inside
+ * the 5 s other writers wait by default (database.busy_timeout_ms). */
 #ifndef SOUK_SHOP_SHOPIFY_CSV_H
 #define SOUK_SHOP_SHOPIFY_CSV_H
 
@@ -39,10 +46,10 @@
 #include "core/csv.h"
 #include "db/db.h"
 
-#define SHOPIFY_DEFAULT_BATCH 2000 /* products per transaction */
-#define SHOPIFY_BULK_CACHE_MIB 512 /* SQLite page cache while importing (db_bulk) */
-#define SHOPIFY_EXPORT_PAGE 200    /* products read per page by the exporter */
-#define SHOPIFY_MAX_REPORTED 10000 /* messages passed to report(); then only counted */
+#define SHOPIFY_DEFAULT_BATCH 10000 /* products per transaction (see above) */
+#define SHOPIFY_BULK_CACHE_MIB 512  /* SQLite page cache while importing (db_bulk) */
+#define SHOPIFY_EXPORT_PAGE 200     /* products read per page by the exporter */
+#define SHOPIFY_MAX_REPORTED 10000  /* messages passed to report(); then only counted */
 
 /* Counts so far; the last call of progress() and the return hold the totals. */
 typedef struct {

@@ -18,30 +18,7 @@
 
 #define FLUSH_AT (64u << 10)
 
-/* TEMPORARY: catalog.h has no way yet to page through every product (search
- * stops at CATALOG_MAX_OFFSET and skips nothing but needs a query; the sitemap
- * lists active products only). Proposed for catalog.h / catalog_repo.c:
- *   int catalog_product_ids_after(db_t *db, arena_t *a, int64_t after_id,
- *                                 size_t limit, int64_t *ids,
- *                                 const char **handles, size_t *n);
- * This stand-in has the same contract; it goes once that exists. */
-static int ids_after(db_t *db, arena_t *a, int64_t after_id, size_t limit, int64_t *ids,
-                     const char **handles, size_t *n)
-{
-    db_rows_t *r;
-    db_param_t p[] = {DB_INT(after_id), DB_INT((int64_t)limit)};
-    *n = 0;
-    int rc = db_query(db, "SELECT id, handle FROM products WHERE id > $1 ORDER BY id LIMIT $2", p,
-                      2, &r);
-    if (rc < 0)
-        return rc;
-    while (db_rows_next(r) && *n < limit) {
-        ids[*n] = db_rows_int(r, 0);
-        handles[*n] = arena_strdup(a, db_rows_text(r, 1, NULL));
-        (*n)++;
-    }
-    return db_rows_end(r);
-}
+_Static_assert(SHOPIFY_EXPORT_PAGE <= CATALOG_MAX_ID_PAGE, "an export page is one id page");
 
 typedef struct {
     const char *f[COL__N];
@@ -181,14 +158,14 @@ int shopify_export(db_t *db, FILE *out, const char *currency, uint64_t *nproduct
     int64_t after = 0;
     for (;;) {
         arena_t a = ARENA_INIT;
-        int64_t ids[SHOPIFY_EXPORT_PAGE];
-        const char *handles[SHOPIFY_EXPORT_PAGE];
+        int64_t *ids;
+        const char **pubs;
         size_t n = 0;
-        rc = ids_after(db, &a, after, SHOPIFY_EXPORT_PAGE, ids, handles, &n);
+        rc = catalog_product_ids_after(db, &a, after, SHOPIFY_EXPORT_PAGE, &ids, &pubs, &n);
         for (size_t i = 0; rc == 0 && i < n; i++) {
             arena_t pa = ARENA_INIT;
             product_t *p;
-            rc = catalog_product_get(db, &pa, handles[i], &p);
+            rc = catalog_product_get(db, &pa, pubs[i], &p);
             if (rc == SOUK_ENOTFOUND) {
                 rc = 0; /* deleted since the page was read */
             } else if (rc == 0) {
@@ -199,10 +176,11 @@ int shopify_export(db_t *db, FILE *out, const char *currency, uint64_t *nproduct
             if (rc == 0 && b.len >= FLUSH_AT)
                 rc = flush(&b, out);
         }
+        if (rc == 0 && n == SHOPIFY_EXPORT_PAGE)
+            after = ids[n - 1];
         arena_free(&a);
         if (rc != 0 || n < SHOPIFY_EXPORT_PAGE)
             break;
-        after = ids[n - 1];
     }
     if (rc == 0)
         rc = flush(&b, out);

@@ -4,9 +4,11 @@
  * Writes go in batches (one transaction per opts->batch products) because a
  * commit per product costs a WAL write of every page it touched; inside a
  * batch each save runs under a savepoint (the catalog's), so a product the
- * catalog turns down is undone alone and the batch goes on. A product is
- * compared with the stored one first: an equal one is "unchanged", costs one
- * read and takes no write lock. */
+ * catalog turns down is undone alone and the batch goes on. The search
+ * entries of a batch are written together just before its commit. A product
+ * is compared with the stored one first: an equal one is "unchanged", costs
+ * one read and takes no write lock; one whose handle is not stored is saved
+ * as new, without the look-ups only an update needs. */
 #include "shop/shopify_csv.h"
 
 #include <stdlib.h>
@@ -82,6 +84,10 @@ typedef struct {
     handle_set_t seen;
     size_t batch, in_batch;
     bool in_tx;
+    /* The products the open batch wrote, to index just before its commit
+     * (CATALOG_SAVE_DEFER_INDEX). */
+    int64_t *unindexed;
+    size_t nunindexed, unindexed_cap;
     buf_t body; /* the sanitized description, for comparing */
 } importer_t;
 
@@ -327,13 +333,28 @@ static bool fatal(int rc)
     return rc == SOUK_EDB || rc == SOUK_EIO || rc == SOUK_EBUSY;
 }
 
-/* Save the product read (already matched): 0 stored, 1 refused (reported),
- * < 0 a database failure. The catalog makes one save atomic (a savepoint of
- * its own inside our batch). Images showing a variant new in this save need
- * its public id, which only the first save gives: those products are saved
- * twice, inside a savepoint (or transaction) of ours so that both or neither
- * stay. */
-static int save_product(importer_t *im)
+/* Commit the open batch, its search entries first, in the same transaction:
+ * the index never lags what is committed. On failure the batch is rolled
+ * back. */
+static int commit_batch(importer_t *im)
+{
+    im->in_tx = false;
+    int rc = catalog_index_products(im->db, im->unindexed, im->nunindexed);
+    im->nunindexed = 0;
+    if (rc < 0) {
+        db_rollback(im->db);
+        return rc;
+    }
+    return db_commit(im->db);
+}
+
+/* Save the product read (already matched; is_new when no product has its
+ * handle): 0 stored, 1 refused (reported), < 0 a database failure. The
+ * catalog makes one save atomic (a savepoint of its own inside our batch).
+ * Images showing a variant new in this save need its public id, which only
+ * the first save gives: those products are saved twice, inside a savepoint
+ * (or transaction) of ours so that both or neither stay. */
+static int save_product(importer_t *im, bool is_new)
 {
     shopify_product_t *sp = im->sp;
     product_t *p = &sp->p;
@@ -351,14 +372,19 @@ static int save_product(importer_t *im)
         rc = db_savepoint(im->db, SAVEPOINT);
     if (rc < 0)
         return rc;
+    /* In a batch the search entry waits for commit_batch(): written here,
+     * under the catalog's savepoint, each product would reach SQLite's FTS5
+     * index as a segment of its own, to be merged again and again. */
+    unsigned flags = im->in_tx ? CATALOG_SAVE_DEFER_INDEX : 0;
     catalog_errors_t errs = {.n = 0};
-    rc = catalog_product_save(im->db, &sp->a, p, &errs);
+    rc = catalog_product_save_flags(im->db, &sp->a, p, flags | (is_new ? CATALOG_SAVE_NEW : 0),
+                                    &errs);
     if (rc == 0 && relink) {
         /* The save replaced p's arrays by its own, in the same order. */
         for (size_t i = 0; i < p->nimages; i++)
             if (sp->ivariant[i] >= 0)
                 p->images[i].variant_public_id = p->variants[sp->ivariant[i]].public_id;
-        rc = catalog_product_save(im->db, &sp->a, p, &errs);
+        rc = catalog_product_save_flags(im->db, &sp->a, p, flags, &errs);
     }
     int end = 0;
     if (own_tx && rc == 0)
@@ -369,6 +395,14 @@ static int save_product(importer_t *im)
         end = rc == 0 ? db_release(im->db, SAVEPOINT) : db_rollback_to(im->db, SAVEPOINT);
     if (end < 0 && !fatal(rc))
         rc = end;
+    if (rc == 0 && (flags & CATALOG_SAVE_DEFER_INDEX)) {
+        if (im->nunindexed == im->unindexed_cap) {
+            im->unindexed_cap = im->unindexed_cap ? st_mult(im->unindexed_cap, 2) : 256;
+            im->unindexed =
+                xrealloc(im->unindexed, st_mult(im->unindexed_cap, sizeof(*im->unindexed)));
+        }
+        im->unindexed[im->nunindexed++] = p->id;
+    }
     if (rc == 0 || fatal(rc))
         return rc;
     report_catalog_errors(im, rc, &errs);
@@ -398,7 +432,7 @@ static int store(importer_t *im)
         im->in_tx = true;
         im->in_batch = 0;
     }
-    rc = save_product(im);
+    rc = save_product(im, old == NULL);
     if (rc < 0)
         return rc;
     if (rc == 1)
@@ -407,11 +441,8 @@ static int store(importer_t *im)
         im->st->updated++;
     else
         im->st->created++;
-    if (im->in_tx && ++im->in_batch >= im->batch) {
-        im->in_tx = false;
-        if ((rc = db_commit(im->db)) < 0)
-            return rc;
-    }
+    if (im->in_tx && ++im->in_batch >= im->batch && (rc = commit_batch(im)) < 0)
+        return rc;
     return 0;
 }
 
@@ -540,10 +571,8 @@ int shopify_import(db_t *db, FILE *in, csv_encoding_t enc, const shopify_import_
     }
     if (rc == 0)
         rc = end_product(&im);
-    if (rc == 0 && im.in_tx) {
-        im.in_tx = false;
-        rc = db_commit(db);
-    }
+    if (rc == 0 && im.in_tx)
+        rc = commit_batch(&im);
     if (rc < 0 && im.in_tx)
         db_rollback(db);
     if (im.batch > 1 && db_bulk(db, false, SHOPIFY_BULK_CACHE_MIB) < 0 && rc == 0)
@@ -558,6 +587,7 @@ int shopify_import(db_t *db, FILE *in, csv_encoding_t enc, const shopify_import_
     shopify_product_reset(im.sp);
     free(im.sp);
     free(im.seen.slot);
+    free(im.unindexed);
     buf_free(&im.body);
     csv_close(r);
     arena_free(&ha);

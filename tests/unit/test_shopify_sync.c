@@ -504,3 +504,59 @@ SHOP_TEST(shopify_savepoint_after_error)
     BCHECK_INT(db_bulk(db, false, 64), 0);
     shop_done(&fx);
 }
+
+/* Products a search for q finds, drafts included. */
+static int64_t found(db_t *db, arena_t *a, const char *q)
+{
+    catalog_query_t cq = {
+        .q = q, .include_unpublished = true, .limit = 10, .price_min = -1, .price_max = -1};
+    catalog_page_t pg;
+    return catalog_search(db, a, &cq, &pg) == 0 ? pg.total : -1;
+}
+
+/* The search entries of a batch are written at its commit: every product
+ * stored is found, in batches of 3, of 1 and the default, the last batch
+ * short; a refused one is not; an update's new words replace the old. */
+SHOP_TEST(shopify_import_indexes_batches)
+{
+    static const char rows[] = "Handle,Title,Variant SKU,Variant Price\n"
+                               "b1,Amber Lamp,LAMP-1,1\nb2,Amber Vase,VASE-2,2\n"
+                               "b3,Amber Bowl,BOWL-3,3\nb4,Amber Cup,CUP-4,4\n"
+                               "b5,Amber Plate,LAMP-1,5\nb6,Amber Jug,JUG-6,6\n"
+                               "b7,Amber Tray,TRAY-7,7\n";
+    const size_t batches[] = {3, 1, 0};
+    for (size_t k = 0; k < 3; k++) {
+        fixture_t fx;
+        arena_t a = ARENA_INIT;
+        sink_t sink = SINK_INIT;
+        db_t *db = shop_open(&fx, be, "indexes");
+        if (db == NULL)
+            return;
+        const char *p = shop_write_tmp("index.csv", rows, sizeof(rows) - 1);
+        shopify_stats_t st;
+        BCHECK_INT(shop_import(db, p, batches[k], &st, &sink, NULL), 0);
+        BCHECK_INT(st.created, 6);
+        BCHECK_INT(st.rejected, 1);
+        BCHECK_INT(found(db, &a, "amber"), 6);
+        BCHECK_INT(found(db, &a, "plate"), 0);
+        BCHECK_INT(found(db, &a, "TRAY-7"), 1);
+        BCHECK_INT(found(db, &a, "LAMP-1"), 1);
+
+        size_t len;
+        char *text = shop_read_all(p, &len);
+        char *at = strstr(text, "Amber Jug");
+        BCHECK(at != NULL);
+        if (at)
+            memcpy(at, "Coral Jug", 9);
+        p = shop_write_tmp("index-changed.csv", text, len);
+        BCHECK_INT(shop_import(db, p, batches[k], &st, &sink, NULL), 0);
+        BCHECK_INT(st.updated, 1);
+        BCHECK_INT(st.unchanged, 5);
+        BCHECK_INT(found(db, &a, "amber"), 5);
+        BCHECK_INT(found(db, &a, "coral"), 1);
+        free(text);
+        buf_free(&sink.text);
+        arena_free(&a);
+        shop_done(&fx);
+    }
+}
