@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import souk  # noqa: E402
 import test_cli  # noqa: E402,F401
+import test_cli_shopify  # noqa: E402,F401
 import test_http  # noqa: E402,F401
 import test_limits  # noqa: E402,F401
 import test_lifecycle  # noqa: E402,F401
