@@ -16,7 +16,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_ARGS    ?=
 FB           := build/fuzz
 
-TARGETS := form cookie jsonbody money csv sanitize tmpl
+TARGETS := form cookie jsonbody money csv sanitize tmpl shopify
 
 # The src/core modules each target is built from.
 CORE_form     := util buf err utf8 form
@@ -29,6 +29,8 @@ LIBS_sanitize := $(shell pkg-config --cflags --libs libxml-2.0)
 CORE_tmpl     := util buf err arena utf8 tmpl tmpl_lex tmpl_expr tmpl_parse tmpl_link tmpl_filter tmpl_render
 LIBS_tmpl     := $(shell pkg-config --cflags --libs jansson) -lm -lpthread
 LIBS_jsonbody := $(shell pkg-config --cflags --libs jansson)
+CORE_shopify  := util buf err utf8 charset csv arena money parse log sanitize ../shop/shopify_csv ../shop/catalog
+LIBS_shopify  := $(shell pkg-config --cflags --libs libxml-2.0 libsodium) -lpthread
 
 .PHONY: all build run $(TARGETS:%=run-%)
 all: run
