@@ -1,19 +1,21 @@
 /* catalog_search.c - listing, full-text search, facets and the sitemap.
  *
- * A search is a few statements over one filter: the page (ORDER BY, LIMIT);
- * either its count, or with facets one statement that reads the products
- * matching the text, collection and status once (a MATERIALIZED CTE, with a
- * flag per facet filter) and from it counts the total, the price range, the
- * in-stock count and the three facet lists, each without its own filter;
- * then the first image and on-sale price of the page's products. A text
- * query matching more than CATALOG_SEARCH_WINDOW products is cut to the
- * newest that many first (set_window), so the work stays bounded.
+ * A search is a few statements over one filter. Without facets: the count,
+ * then the page (ids in order, then their summaries). With facets, the
+ * matching products are read once and counted in C (facets_pass, text_pass,
+ * with catalog_facets.c)
+ * or, for a PostgreSQL listing, in one SQL statement (facets_sql); a text
+ * search by relevance is ranked in that read and paged from it. Then the first
+ * image and on-sale price of the page's products. A text query matching
+ * more than CATALOG_SEARCH_WINDOW products is cut to the newest that many,
+ * so the work stays bounded.
  *
  * The SQL is put together from fixed fragments; every value, and every list
  * of values (a JSON array on SQLite, an array literal on PostgreSQL, one
  * parameter each), is bound. Shopper text reaches the full-text engines only
  * as quoted tokens (catalog_search_int.h). */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +25,9 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "shop/catalog.h"
+#include "shop/catalog_facets.h"
 #include "shop/catalog_int.h"
 #include "shop/catalog_search_int.h"
-
-/* Values per facet list. */
-#define FACET_MAX_VALUES 50
 
 /* Relevance weights. SQLite bm25 per column: title, body, vendor, tags, SKUs.
  * PostgreSQL ts_rank_cd per weight class {D, C, B, A}: description, vendor,
@@ -36,10 +36,8 @@
 #define FTS_RANK "bm25(products_fts, 10.0, 1.0, 3.0, 6.0, 8.0)"
 #define TS_RANK "ts_rank_cd('{0.05, 0.3, 0.6, 1.0}', p.search, $%d::tsquery)"
 
-/* The filters that facets count without. */
-enum { F_VENDORS, F_TYPES, F_TAGS, F_PRICE, F_AVAIL, F_COUNT };
-#define F_ALL ((1u << F_COUNT) - 1)
-/* Their columns in the facet statement's materialized set. */
+/* The facet filters' columns (F_*, catalog_facets.h) in the facet
+ * statement's materialized set. */
 static const char *const FLAG[F_COUNT] = {"mv", "mt", "mg", "mp", "ma"};
 
 /* A search, validated and resolved. */
@@ -134,6 +132,14 @@ static bool filter_on(const search_t *s, int f)
     }
 }
 
+/* filter_on() of every facet filter, in on; returns on. */
+static const bool *filters_on(const search_t *s, bool on[F_COUNT])
+{
+    for (int f = 0; f < F_COUNT; f++)
+        on[f] = filter_on(s, f);
+    return on;
+}
+
 /* "col IN list" for a list parameter. */
 static void sb_in_list(sqlb_t *b, const search_t *s, const char *col, const char *list)
 {
@@ -177,22 +183,28 @@ static void sb_filter(sqlb_t *b, const search_t *s, int f)
     sb_put(b, ")");
 }
 
-/* FROM: the products, narrowed by the text match and the collection. On
- * SQLite, CROSS JOIN fixes the join order so that the match list, else the
- * collection, drives: without statistics (souk does not ANALYZE) its planner
- * may otherwise run one FTS5 query per product, or scan every product to
- * find a collection's. */
-static void sb_from(sqlb_t *b, const search_t *s)
+/* FROM: the products, narrowed by the text match and the collection, then
+ * join (NULL or " JOIN ..."). On SQLite, CROSS JOIN fixes the join order so
+ * that the match list, else the collection, drives: its planner may
+ * otherwise run one FTS5 query per product, or scan every product to find a
+ * collection's. A join over the whole catalog (facets_pass) reads the table
+ * in id order: through the status index, the rows would then be sorted back
+ * into id order, four times slower. */
+static void sb_from(sqlb_t *b, const search_t *s, const char *join)
 {
     if (s->text.ngroups && !s->pg)
         sb_put(b, " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid");
     else if (s->coll_id && !s->pg)
         sb_put(b, " FROM collection_products cp CROSS JOIN products p ON p.id = cp.product_id");
+    else if (join && !s->pg)
+        sb_put(b, " FROM products p NOT INDEXED");
     else
         sb_put(b, " FROM products p");
+    if (s->coll_id && (s->pg || s->text.ngroups))
+        sb_put(b, " JOIN collection_products cp ON cp.product_id = p.id");
+    if (join)
+        sb_put(b, join);
     if (s->coll_id) {
-        if (s->pg || s->text.ngroups)
-            sb_put(b, " JOIN collection_products cp ON cp.product_id = p.id");
         sb_and(b);
         sb_put(b, "cp.collection_id = ");
         sb_param(b, DB_INT(s->coll_id));
@@ -365,41 +377,22 @@ static void ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n)
     buf_putc(b, pg ? '}' : ']');
 }
 
-/* The page in two steps: the ids in order (the sort reads only its keys
- * for every matching product), then the summaries of those ids alone. */
-static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
+/* The summaries of ids[0..n), in that order, into out->items. */
+static int fetch_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, size_t n,
+                           catalog_page_t *out)
 {
-    size_t limit = (size_t)s->q->limit, n = 0;
-    int64_t *ids = arena_alloc(a, st_mult(limit, sizeof(int64_t)));
-    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
-    sb_put(&b, "SELECT p.id");
-    sb_from(&b, s);
-    sb_where(&b, s, 0);
-    sb_order_by(&b, s);
-    sb_put(&b, " LIMIT ");
-    sb_param(&b, DB_INT(s->q->limit));
-    sb_put(&b, " OFFSET ");
-    sb_param(&b, DB_INT(s->q->offset));
+    if (n == 0)
+        return 0;
+    buf_t b = BUF_INIT;
+    ids_param(&b, pg, ids, n);
+    db_param_t p[] = {DB_TEXTN(b.data, b.len)};
     db_rows_t *r;
-    int rc = sb_query(db, &b, &r);
-    if (rc < 0)
-        goto out;
-    while (db_rows_next(r)) {
-        ASSERT(n < limit);
-        ids[n++] = db_rows_int(r, 0);
-    }
-    if ((rc = db_rows_end(r)) < 0 || n == 0)
-        goto out;
-
-    buf_reset(&b.sql);
-    ids_param(&b.sql, s->pg, ids, n);
-    db_param_t p[] = {DB_TEXTN(b.sql.data, b.sql.len)};
-    rc = db_query(db,
-                  s->pg ? "SELECT " SUMMARY_COLS CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS(
-                              "p.updated_at") " FROM products p WHERE p.id = ANY ($1::bigint[])"
-                        : "SELECT " SUMMARY_COLS "p.created_at, p.updated_at FROM products p "
-                          "WHERE p.id IN (SELECT value FROM json_each($1))",
-                  p, 1, &r);
+    int rc = db_query(db,
+                      pg ? "SELECT " SUMMARY_COLS CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS(
+                               "p.updated_at") " FROM products p WHERE p.id = ANY ($1::bigint[])"
+                         : "SELECT " SUMMARY_COLS "p.created_at, p.updated_at FROM products p "
+                           "WHERE p.id IN (SELECT value FROM json_each($1))",
+                      p, 1, &r);
     if (rc < 0)
         goto out;
     out->items = arena_alloc(a, st_mult(n, sizeof(product_t)));
@@ -432,6 +425,36 @@ static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *o
         if (out->items[i].id)
             out->items[out->n++] = out->items[i];
 out:
+    buf_free(&b);
+    return rc;
+}
+
+/* The page in two steps: the ids in order (the sort reads only its keys
+ * for every matching product), then the summaries of those ids alone. */
+static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
+{
+    size_t limit = (size_t)s->q->limit, n = 0;
+    int64_t *ids = arena_alloc(a, st_mult(limit, sizeof(int64_t)));
+    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
+    sb_put(&b, "SELECT p.id");
+    sb_from(&b, s, NULL);
+    sb_where(&b, s, 0);
+    sb_order_by(&b, s);
+    sb_put(&b, " LIMIT ");
+    sb_param(&b, DB_INT(s->q->limit));
+    sb_put(&b, " OFFSET ");
+    sb_param(&b, DB_INT(s->q->offset));
+    db_rows_t *r;
+    int rc = sb_query(db, &b, &r);
+    if (rc < 0)
+        goto out;
+    while (db_rows_next(r)) {
+        ASSERT(n < limit);
+        ids[n++] = db_rows_int(r, 0);
+    }
+    if ((rc = db_rows_end(r)) == 0)
+        rc = fetch_summaries(db, a, s->pg, ids, n, out);
+out:
     buf_free(&b.sql);
     return rc;
 }
@@ -463,10 +486,11 @@ static int fetch_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out)
         pg ? "SELECT i.product_id, i.public_id, i.src, i.alt, i.width, i.height, i.position "
              "FROM images i WHERE i.product_id = ANY ($1::bigint[]) AND i.position = "
              "(SELECT min(position) FROM images WHERE product_id = i.product_id) ORDER BY i.id"
+           /* One index probe per product for its first image by position
+            * (then id), instead of comparing each of its images with a min(). */
            : "SELECT i.product_id, i.public_id, i.src, i.alt, i.width, i.height, i.position "
-             "FROM images i WHERE i.product_id IN (SELECT value FROM json_each($1)) AND "
-             "i.position = (SELECT min(position) FROM images WHERE product_id = i.product_id) "
-             "ORDER BY i.id",
+             "FROM json_each($1) j CROSS JOIN images i ON i.id = (SELECT x.id FROM images x "
+             "WHERE x.product_id = j.value ORDER BY x.position, x.id LIMIT 1)",
         p, 1, &r);
     if (rc < 0)
         goto out;
@@ -526,7 +550,7 @@ static int fetch_total(db_t *db, const search_t *s, catalog_page_t *out)
 {
     sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
     sb_put(&b, "SELECT count(*)");
-    sb_from(&b, s);
+    sb_from(&b, s, NULL);
     sb_where(&b, s, 0);
     int rc = db_query_int(db, buf_cstr(&b.sql), b.p, b.n, &out->total);
     buf_free(&b.sql);
@@ -547,11 +571,276 @@ static void flags_but(buf_t *sql, const search_t *s, int skip)
         buf_puts(sql, "TRUE");
 }
 
-/* One statement for the total, price range, in-stock count and the three
- * facet lists. The products matching the text, collection and status are
- * read once into m (materialized), each with a flag per facet filter; every
- * count then takes the rows whose flags, but its own, are all set. */
-static int fetch_facets(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
+/* SQLite, a listing (no text) with facets: one statement streams the
+ * products of the collection (or catalog) with their tags, each product's
+ * rows together, however many there are. */
+static int facets_pass(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
+{
+    ASSERT(!s->pg && !s->text.ngroups);
+    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
+    sb_put(&b, "SELECT p.id, p.vendor, p.product_type, p.price_min, p.available, t.tag");
+    sb_from(&b, s, " LEFT JOIN product_tags t ON t.product_id = p.id");
+    sb_where(&b, s, F_ALL);
+    /* The driving table's order: read without a sort, and the order that
+     * keeps a product's rows together. */
+    sb_put(&b, s->coll_id ? " ORDER BY cp.product_id" : " ORDER BY p.id");
+    facets_t fc;
+    bool on[F_COUNT];
+    facets_init(&fc, s->q, filters_on(s, on));
+    facet_item_t it = {0};
+    bool have = false;
+    db_rows_t *r;
+    int rc = sb_query(db, &b, &r);
+    if (rc < 0)
+        goto out;
+    while (db_rows_next(r)) {
+        int64_t id = db_rows_int(r, 0);
+        if (!have || id != it.id) {
+            if (have)
+                facets_item(&fc, &it);
+            have = true;
+            it.id = id;
+            facets_read(&fc, r, 1, &it);
+        }
+        if (!db_rows_isnull(r, 5)) {
+            size_t len;
+            const char *v = db_rows_text(r, 5, &len);
+            facets_add_tag(&fc, &it, facets_intern_tag(&fc, v, len));
+        }
+    }
+    if ((rc = db_rows_end(r)) < 0)
+        goto out;
+    if (have)
+        facets_item(&fc, &it);
+    facets_done(&fc, a, out);
+out:
+    facets_free(&fc);
+    free(it.tags);
+    buf_free(&b.sql);
+    return rc;
+}
+
+/* A text search with facets: the window, the facets and, sorted by
+ * relevance, the page, from one read of the text's matches newest first.
+ * Separately, set_window, the facet statement and the page would each match
+ * the text again, and the page would rank every match again. The matches
+ * the shopper may see are kept (at most the window's), their tags read by
+ * id, then counted as facets_pass does. The relevance order is sb_order_by's:
+ * rank, then newest, then id descending. With another sort the page is left
+ * to fetch_page, bounded by the window found here (s->window on SQLite, the
+ * matches' ids as s->cand on PostgreSQL). *paged: the page is in out. */
+typedef struct {
+    facet_item_t f;
+    double rank;         /* lower first */
+    const char *created; /* in the caller's arena */
+} titem_t;
+
+static int titem_by_id(const void *key, const void *x)
+{
+    int64_t id = *(const int64_t *)key, other = ((const titem_t *)x)->f.id;
+    return (id < other) - (id > other); /* the items are in id descending */
+}
+
+static int titem_relevance(const void *x, const void *y)
+{
+    const titem_t *a = *(const titem_t *const *)x, *b = *(const titem_t *const *)y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    int d = strcmp(b->created, a->created);
+    if (d)
+        return d;
+    return (a->f.id < b->f.id) - (a->f.id > b->f.id);
+}
+
+typedef struct {
+    uint32_t item, tag;
+} ttag_t;
+
+static int ttag_cmp(const void *x, const void *y)
+{
+    const ttag_t *a = x, *b = y;
+    return (a->item > b->item) - (a->item < b->item);
+}
+
+/* The statement of text_pass: id, visible, in the collection, vendor, type,
+ * price, available, then with rel the rank (lower first) and created_at. */
+static void text_pass_sql(sqlb_t *b, const search_t *s, bool rel)
+{
+    const char *visible = s->q->include_unpublished ? "1" : "p.status = 'active'";
+    buf_printf(&b->sql, "SELECT p.id, %s, %s, p.vendor, p.product_type, p.price_min, p.available",
+               visible, s->coll_id ? "cp.product_id IS NOT NULL" : "1");
+    if (!s->pg) {
+        if (rel)
+            sb_put(b, ", " FTS_RANK ", p.created_at");
+        sb_put(b, " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid");
+    } else {
+        /* The newest matches first (GIN finds them, a top-N sort keeps the
+         * window), ranked after the cut: ts_rank_cd reads each tsvector. */
+        b->tsq = sb_bind(b, DB_TEXT(s->tsq));
+        /* created_at to the microsecond, fixed width: compared as text, it
+         * orders as the timestamps do. */
+        if (rel)
+            buf_printf(&b->sql,
+                       ", -" TS_RANK ", to_char(p.created_at AT TIME ZONE 'UTC', "
+                       "'YYYY-MM-DD HH24:MI:SS.US')",
+                       b->tsq);
+        buf_printf(&b->sql,
+                   " FROM (SELECT id, status, vendor, product_type, price_min, available, "
+                   "created_at, search FROM products WHERE search @@ $%d::tsquery ORDER BY id "
+                   "DESC LIMIT $%d) p",
+                   b->tsq, sb_bind(b, DB_INT(CATALOG_SEARCH_WINDOW + 1)));
+    }
+    if (s->coll_id) {
+        sb_put(b, " LEFT JOIN collection_products cp ON cp.product_id = p.id AND "
+                  "cp.collection_id = ");
+        sb_param(b, DB_INT(s->coll_id));
+    }
+    if (!s->pg) {
+        sb_put(b, " WHERE products_fts MATCH ");
+        sb_param(b, DB_TEXT(s->text.fts));
+        sb_put(b, " ORDER BY products_fts.rowid DESC LIMIT ");
+        sb_param(b, DB_INT(CATALOG_SEARCH_WINDOW + 1));
+    } else {
+        sb_put(b, " ORDER BY p.id DESC");
+    }
+}
+
+static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, bool *paged)
+{
+    const catalog_query_t *q = s->q;
+    bool rel = s->sort == SORT_RELEVANCE;
+    sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
+    text_pass_sql(&b, s, rel);
+
+    facets_t fc;
+    bool on[F_COUNT];
+    facets_init(&fc, s->q, filters_on(s, on));
+    titem_t *items = NULL;
+    ttag_t *pairs = NULL;
+    uint32_t *tags = NULL;
+    titem_t **cand = NULL;
+    buf_t ids = BUF_INIT;
+    size_t n = 0, cap = 0, nmatch = 0, npairs = 0, pcap = 0;
+    db_rows_t *r;
+    int rc = sb_query(db, &b, &r);
+    if (rc < 0)
+        goto out;
+    buf_putc(&ids, s->pg ? '{' : '[');
+    while (db_rows_next(r)) {
+        int64_t id = db_rows_int(r, 0);
+        if (nmatch == CATALOG_SEARCH_WINDOW) {
+            /* One match more than the window: keep the newest (set_window). */
+            s->window = id + 1;
+            out->truncated = true;
+            break;
+        }
+        /* PostgreSQL: every match of the window bounds fetch_page. */
+        if (s->pg)
+            buf_printf(&ids, "%s%" PRId64, nmatch ? "," : "", id);
+        nmatch++;
+        if (!db_rows_int(r, 1) || !db_rows_int(r, 2))
+            continue;
+        if (n == cap) {
+            cap = cap ? st_mult(cap, 2) : 64;
+            items = xrealloc(items, st_mult(cap, sizeof(*items)));
+        }
+        titem_t *it = &items[n++];
+        memset(it, 0, sizeof(*it));
+        it->f.id = id;
+        facets_read(&fc, r, 3, &it->f);
+        if (rel) {
+            /* The rank as text: SQLite writes a REAL with 15 digits, which
+             * ties only what ranks the same to 15 digits (the newest then
+             * comes first); PostgreSQL writes a real exactly. */
+            it->rank = strtod(db_rows_text(r, 7, NULL), NULL);
+            it->created = col_str(a, r, 8);
+        }
+    }
+    if ((rc = db_rows_end(r)) < 0)
+        goto out;
+    if (s->pg) {
+        buf_putc(&ids, '}');
+        s->cand = arena_strndup(a, ids.data, ids.len);
+    }
+    if (n == 0)
+        goto count;
+
+    /* The kept items' tags, looked up by id. */
+    buf_reset(&ids);
+    buf_putc(&ids, s->pg ? '{' : '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&ids, "%s%" PRId64, i ? "," : "", items[i].f.id);
+    buf_putc(&ids, s->pg ? '}' : ']');
+    db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
+    if ((rc = db_query(db,
+                       s->pg ? "SELECT t.product_id, t.tag FROM product_tags t "
+                               "WHERE t.product_id = ANY ($1::bigint[])"
+                             : "SELECT t.product_id, t.tag FROM json_each($1) j CROSS JOIN "
+                               "product_tags t ON t.product_id = j.value",
+                       p, 1, &r)) < 0)
+        goto out;
+    while (db_rows_next(r)) {
+        int64_t id = db_rows_int(r, 0);
+        titem_t *it = bsearch(&id, items, n, sizeof(*items), titem_by_id);
+        if (it == NULL)
+            continue;
+        size_t len;
+        const char *v = db_rows_text(r, 1, &len);
+        if (npairs == pcap) {
+            pcap = pcap ? st_mult(pcap, 2) : 128;
+            pairs = xrealloc(pairs, st_mult(pcap, sizeof(*pairs)));
+        }
+        pairs[npairs].item = (uint32_t)(it - items);
+        pairs[npairs++].tag = facets_intern_tag(&fc, v, len);
+    }
+    if ((rc = db_rows_end(r)) < 0)
+        goto out;
+    if (npairs)
+        qsort(pairs, npairs, sizeof(*pairs), ttag_cmp);
+    tags = xmalloc(st_mult(npairs + 1, sizeof(*tags)));
+    for (size_t k = 0; k < npairs; k++) {
+        facet_item_t *f = &items[pairs[k].item].f;
+        if (f->ntags == 0)
+            f->tags = &tags[k];
+        tags[k] = pairs[k].tag;
+        f->ntags++;
+        f->tag_chosen |= facets_tag_chosen(&fc, pairs[k].tag);
+    }
+
+count:
+    cand = xmalloc(st_mult(n + 1, sizeof(*cand)));
+    size_t ncand = 0;
+    for (size_t i = 0; i < n; i++)
+        if (facets_item(&fc, &items[i].f))
+            cand[ncand++] = &items[i];
+    facets_done(&fc, a, out);
+    if (rel) {
+        *paged = true;
+        qsort(cand, ncand, sizeof(*cand), titem_relevance);
+        size_t m = 0;
+        int64_t *page = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t)));
+        for (size_t i = (size_t)q->offset; i < ncand && m < (size_t)q->limit; i++)
+            page[m++] = cand[i]->f.id;
+        rc = fetch_summaries(db, a, s->pg, page, m, out);
+    }
+out:
+    facets_free(&fc);
+    free(items);
+    free(pairs);
+    free(tags);
+    free(cand);
+    buf_free(&ids);
+    buf_free(&b.sql);
+    return rc;
+}
+
+/* PostgreSQL, a listing (no text) with facets: one statement for the total,
+ * price range, in-stock count and the three facet lists, so that a large
+ * collection is counted where it lies rather than shipped here whole (libpq
+ * reads a result at once). The products matching the collection and status
+ * are read once into m (materialized), each with a flag per facet filter;
+ * every count then takes the rows whose flags, but its own, are all set. */
+static int facets_sql(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
 {
     sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
     sb_put(&b, "WITH m AS MATERIALIZED (SELECT p.id, p.vendor, p.product_type, p.price_min, "
@@ -563,7 +852,7 @@ static int fetch_facets(db_t *db, arena_t *a, const search_t *s, catalog_page_t 
             buf_printf(&b.sql, " AS %s", FLAG[f]);
         }
     }
-    sb_from(&b, s);
+    sb_from(&b, s, NULL);
     sb_where(&b, s, F_ALL);
     buf_t *q = &b.sql;
     buf_puts(q, ") SELECT kind, value, n, lo, hi FROM (SELECT 0 AS kind, '' AS value, "
@@ -590,10 +879,14 @@ static int fetch_facets(db_t *db, arena_t *a, const search_t *s, catalog_page_t 
             buf_puts(q, " JOIN product_tags ft ON ft.product_id = m.id");
         buf_puts(q, " WHERE ");
         flags_but(q, s, LISTS[i].filter);
-        buf_printf(q, " AND %s <> '' GROUP BY %s ORDER BY count(*) DESC, %s LIMIT %d) AS f%d", col,
-                   col, col, FACET_MAX_VALUES, LISTS[i].kind);
+        /* Ties in code point order whatever the database's collation, as
+         * on SQLite: the same 50 values on both backends. */
+        buf_printf(q,
+                   " AND %s <> '' GROUP BY %s ORDER BY count(*) DESC, %s COLLATE \"C\" LIMIT %d) "
+                   "AS f%d",
+                   col, col, col, FACET_MAX_VALUES, LISTS[i].kind);
     }
-    buf_puts(q, ") AS facets ORDER BY kind, n DESC, value");
+    buf_puts(q, ") AS facets ORDER BY kind, n DESC, value COLLATE \"C\"");
 
     db_rows_t *r;
     int rc = db_query(db, buf_cstr(q), b.p, b.n, &r);
@@ -723,12 +1016,23 @@ int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_
         if (s.tsq[0] == '\0')
             return 0; /* stop words only: nothing matches */
     }
-    if (s.text.ngroups && (rc = set_window(db, a, &s, out)) < 0)
-        return rc;
-    rc = q->want_facets ? fetch_facets(db, a, &s, out) : fetch_total(db, &s, out);
-    if (rc < 0)
-        return rc;
-    if (out->total > q->offset) {
+    bool paged = false;
+    if (q->want_facets && s.text.ngroups) {
+        if ((rc = text_pass(db, a, &s, out, &paged)) < 0)
+            return rc;
+    } else {
+        if (s.text.ngroups && (rc = set_window(db, a, &s, out)) < 0)
+            return rc;
+        rc = !q->want_facets ? fetch_total(db, &s, out)
+             : s.pg          ? facets_sql(db, a, &s, out)
+                             : facets_pass(db, a, &s, out);
+        if (rc < 0)
+            return rc;
+    }
+    if (paged) {
+        if ((rc = fetch_extras(db, a, s.pg, out)) < 0)
+            return rc;
+    } else if (out->total > q->offset) {
         if ((rc = fetch_page(db, a, &s, out)) < 0 || (rc = fetch_extras(db, a, s.pg, out)) < 0)
             return rc;
     }
