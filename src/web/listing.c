@@ -155,19 +155,41 @@ static char *page_url(http_ctx_t *c, const char *base, int page)
     return s;
 }
 
-static json_t *facet_list(const char *label, const char *param, const facet_count_t *v, size_t n,
-                          const char *const *chosen, size_t nchosen)
+/* Values of a facet shown before the rest fold under "more". */
+#define FACET_SHOWN 10
+
+static bool chosen_in(const char *v, const char *const *chosen, size_t nchosen)
 {
-    json_t *values = json_array();
+    for (size_t k = 0; k < nchosen; k++)
+        if (strcmp(chosen[k], v) == 0)
+            return true;
+    return false;
+}
+
+/* One facet for the filter form, or NULL when it offers no choice: a single
+ * value that every result has, none chosen, since ticking it changes
+ * nothing. "values" are all of them (as merchants' templates knew them);
+ * "shown" the first FACET_SHOWN, "more" the rest (a <details> in the
+ * template, open when one of them is chosen so a ticked box is never
+ * hidden). */
+static json_t *facet_list(const char *label, const char *param, const facet_count_t *v, size_t n,
+                          const char *const *chosen, size_t nchosen, int64_t total)
+{
+    if (n == 0 || (n == 1 && nchosen == 0 && v[0].count >= total))
+        return NULL;
+    json_t *values = json_array(), *shown = json_array(), *more = json_array();
+    bool more_open = false;
     for (size_t i = 0; i < n; i++) {
-        bool sel = false;
-        for (size_t k = 0; k < nchosen; k++)
-            if (strcmp(chosen[k], v[i].value) == 0)
-                sel = true;
-        json_array_append_new(values, json_pack("{s:s, s:I, s:b}", "value", v[i].value, "count",
-                                                (json_int_t)v[i].count, "selected", sel));
+        bool sel = chosen_in(v[i].value, chosen, nchosen);
+        if (i >= FACET_SHOWN)
+            more_open |= sel;
+        json_t *one = json_pack("{s:s, s:I, s:b}", "value", v[i].value, "count",
+                                (json_int_t)v[i].count, "selected", sel);
+        json_array_append(i < FACET_SHOWN ? shown : more, one);
+        json_array_append_new(values, one);
     }
-    return json_pack("{s:s, s:s, s:o}", "label", label, "param", param, "values", values);
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "label", label, "param", param, "values",
+                     values, "shown", shown, "more", more, "more_open", more_open);
 }
 
 void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog_query_t *q,
@@ -190,12 +212,14 @@ void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog
     json_object_set_new(ctx, "results", results);
 
     json_t *lists = json_array();
-    json_array_append_new(lists, facet_list("Brand", "vendor", page->vendors, page->nvendors,
-                                            q->vendors, q->nvendors));
-    json_array_append_new(
-        lists, facet_list("Type", "type", page->types, page->ntypes, q->types, q->ntypes));
-    json_array_append_new(lists,
-                          facet_list("Tag", "tag", page->tags, page->ntags, q->tags, q->ntags));
+    json_t *l[] = {
+        facet_list("Brand", "vendor", page->vendors, page->nvendors, q->vendors, q->nvendors,
+                   page->total),
+        facet_list("Type", "type", page->types, page->ntypes, q->types, q->ntypes, page->total),
+        facet_list("Tag", "tag", page->tags, page->ntags, q->tags, q->ntags, page->total)};
+    for (size_t i = 0; i < ARRAY_LEN(l); i++)
+        if (l[i])
+            json_array_append_new(lists, l[i]);
     json_t *price = json_pack("{s:I, s:I}", "floor", (json_int_t)page->price_floor, "ceiling",
                               (json_int_t)page->price_ceiling);
     const form_t *f;

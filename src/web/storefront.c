@@ -83,9 +83,18 @@ int web_home(http_ctx_t *c)
         json_t *items = json_array();
         for (size_t k = 0; k < pg.n; k++)
             json_array_append_new(items, listing_card(&pg.items[k]));
-        json_array_append_new(featured,
-                              json_pack("{s:s, s:s+, s:o}", "title", cols[i].title, "url",
-                                        "/collections/", cols[i].handle, "products", items));
+        json_t *fc = json_pack("{s:s, s:s+, s:o}", "title", cols[i].title, "url", "/collections/",
+                               cols[i].handle, "products", items);
+        /* The first featured collection leads the page as its hero, with
+         * its description, so the hero says what the store puts forward
+         * rather than repeating the name the header already shows. It
+         * stays first in featured_collections too, for templates that
+         * predate the hero. */
+        if (json_array_size(featured) == 0) {
+            json_object_set_new(fc, "text", json_string(meta_text(c, cols[i].body_html)));
+            json_object_set(ctx, "hero", fc);
+        }
+        json_array_append_new(featured, fc);
     }
     json_object_set_new(ctx, "featured_collections", featured);
     if (rc == 0) {

@@ -404,12 +404,13 @@ const PRODUCTS = [
     ],
     collections: ["apparel"],
   },
+  // Twelve tags across Apparel: ten shown, two folded under "2 more".
   simple("Wool Scarf", "Atlas Mills", "Accessories", 3800, "scarf.svg", { tags: ["wool", "winter"], collections: ["apparel"] }),
-  simple("Field Apron", "Atlas Mills", "Accessories", 2900, "apron.svg", { collections: ["apparel"] }),
-  simple("Denim Jacket", "Harbor & Co", "Outerwear", 12000, "jacket.svg", { compare_at: 15000, collections: ["apparel"] }),
-  simple("Canvas Tote", "Harbor & Co", "Bags", 2400, "tote.svg", { collections: ["apparel"] }),
-  simple("Cotton Tee", "Northwind", "Shirts", 1800, "tee.svg", { collections: ["apparel"] }),
-  simple("Rain Shell", "Northwind", "Outerwear", 9500, "shell.svg", { stock: 0, collections: ["apparel", "outdoors"] }),
+  simple("Field Apron", "Atlas Mills", "Accessories", 2900, "apron.svg", { tags: ["cotton", "workwear"], collections: ["apparel"] }),
+  simple("Denim Jacket", "Harbor & Co", "Outerwear", 12000, "jacket.svg", { compare_at: 15000, tags: ["denim", "workwear", "sale"], collections: ["apparel"] }),
+  simple("Canvas Tote", "Harbor & Co", "Bags", 2400, "tote.svg", { tags: ["canvas", "cotton"], collections: ["apparel"] }),
+  simple("Cotton Tee", "Northwind", "Shirts", 1800, "tee.svg", { tags: ["cotton", "basics"], collections: ["apparel"] }),
+  simple("Rain Shell", "Northwind", "Outerwear", 9500, "shell.svg", { stock: 0, tags: ["waterproof", "gift"], collections: ["apparel", "outdoors"] }),
   simple("Ceramic Mug", "Kiln Works", "Kitchen", 2200, "mug.svg", { collections: ["home-goods"] }),
   simple("Stoneware Teapot", "Kiln Works", "Kitchen", 6400, "teapot.svg", { collections: ["home-goods"] }),
   simple("Oak Cutting Board", "Grove Supply", "Kitchen", 4100, "board.svg", { collections: ["home-goods"] }),
@@ -609,7 +610,7 @@ async function walk(browser, base, cat) {
   await check("home: renders the store with its featured collections", async () => {
     const res = await page.goto(base + "/");
     eq(res.status(), 200, "status of /");
-    eq(await text(page, "h1"), "souk", "h1");
+    eq(await page.locator("h1").textContent(), "souk", "h1");
     const h2 = (await page.locator("main h2").allInnerTexts()).map((s) => s.trim());
     ok(h2.includes("Apparel") && h2.includes("Home") && h2.includes("New arrivals"), `section headings ${JSON.stringify(h2)}`);
     ok(!h2.includes("Outdoors"), "Outdoors is not featured but has a section on the home page");
@@ -620,7 +621,22 @@ async function walk(browser, base, cat) {
     ok((await page.locator("ul.grid .card").count()) >= 8, "fewer than 8 product cards on the home page");
     await shot(page, "01-home.png");
   });
-  await check("home: every img has alt text, one h1, headings in order", () => pageHygiene(page));
+  await check("home: the hero leads with the first featured collection, not the store's name again", async () => {
+    if (page.url() !== base + "/") await page.goto(base + "/");
+    const h1 = await page.locator("h1").boundingBox();
+    ok(h1 && h1.width <= 1 && h1.height <= 1, `the h1 (the store's name, which the header shows) is visible: ${JSON.stringify(h1)}`);
+    const hero = page.locator("section.hero");
+    eq(await hero.locator("h2").innerText(), "Apparel", "the hero's heading");
+    eq(await hero.locator("p.lede").innerText(), "Clothes that last.", "the hero's text");
+    ok(!(await hero.innerText()).includes("souk"), "the hero repeats the store's name");
+    ok((await hero.locator("ul.grid .card").count()) >= 4, "the hero shows the collection's products");
+    await Promise.all([page.waitForURL(`${base}/collections/apparel`), hero.getByRole("link", { name: "Shop all of Apparel" }).click()]);
+    eq(await text(page, "h1"), "Apparel", "h1 after following the hero's link");
+  });
+  await check("home: every img has alt text, one h1, headings in order", async () => {
+    if (page.url() !== base + "/") await page.goto(base + "/");
+    await pageHygiene(page);
+  });
 
   // -- a collection, from its nav link
   await check("collection: the nav link opens Apparel", async () => {
@@ -688,6 +704,50 @@ async function walk(browser, base, cat) {
     await page.waitForURL(/sort=price-asc/);
   });
   await check("listing (filtered, sorted): every img has alt text, one h1, headings in order", () => pageHygiene(page));
+  // -- a long facet list folds; a facet with nothing to choose is left out
+  await check("facets: ten tags shown, the other two behind '2 more', opened with the keyboard", async () => {
+    await page.goto(`${base}/collections/apparel`);
+    const tags = page.locator("form.filters fieldset", { has: page.locator("legend", { hasText: "Tag" }) });
+    // Boxes in a closed <details> are out of the accessibility tree: by CSS.
+    const boxes = tags.locator("input[type=checkbox]");
+    const wool = tags.locator('input[value="wool"]');
+    eq(await boxes.count(), 12, "tag checkboxes in the page");
+    const visible = [];
+    for (let i = 0; i < 12; i++) if (await boxes.nth(i).isVisible()) visible.push(await boxes.nth(i).getAttribute("value"));
+    eq(visible, ["cotton", "workwear", "basics", "canvas", "denim", "gift", "linen", "sale", "summer", "waterproof"], "tags visible at first");
+    const summary = tags.locator("details > summary");
+    eq((await summary.innerText()).replace(/\s+/g, " ").trim(), "2 more tag options", "the disclosure's text (\"tag options\" for screen readers)");
+    eq(await wool.isVisible(), false, "the folded 'wool' box is visible before opening");
+    // From the last shown box, Tab reaches the disclosure; Enter opens it.
+    await tags.getByRole("checkbox", { name: /waterproof/ }).focus();
+    await page.keyboard.press("Tab");
+    const f = await focusInfo(page);
+    ok(f && f.tag === "summary", `Tab after the last shown tag focused ${JSON.stringify(f)}, not the disclosure`);
+    ok(visibleFocus(f), `focus is not visible on the disclosure: ${JSON.stringify(f)}`);
+    await page.keyboard.press("Enter");
+    ok(await wool.isVisible(), "Enter on the disclosure did not show the folded tags");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    const g = await focusInfo(page);
+    ok(g && g.tag === "input", `two Tabs past the disclosure focused ${JSON.stringify(g)}`);
+    await page.keyboard.press("Space");
+    eq(await wool.isChecked(), true, "Space ticks the folded 'wool' box");
+    await shot(page, "03b-tags-unfolded.png");
+    await Promise.all([page.waitForURL(/tag=wool/), page.locator("form.filters button[type=submit]").click()]);
+    eq(await cardTitles(page), ["Wool Scarf"], "products tagged wool");
+    ok(await wool.isChecked(), "the chosen folded tag is not ticked after the reload");
+    ok(await wool.isVisible(), "the chosen folded tag is hidden after the reload");
+  });
+  await check("facets: a brand that every result has is not offered, unless chosen", async () => {
+    await page.goto(`${base}/search?q=linen`);
+    const legends = (await page.locator("form.filters legend").allInnerTexts()).map((s) => s.trim());
+    eq(legends, ["Type", "Tag", "Price", "Availability"], "filter groups of a search whose results share one brand");
+    await page.goto(`${base}/search?q=linen&vendor=Atlas+Mills`);
+    const chosen = (await page.locator("form.filters legend").allInnerTexts()).map((s) => s.trim());
+    eq(chosen, ["Brand", "Type", "Tag", "Price", "Availability"], "filter groups with that brand chosen");
+    eq(await page.getByRole("checkbox", { name: /Atlas Mills/ }).isChecked(), true, "the chosen brand's box");
+  });
+
   // -- the product, from its card
   await check("product: clicking the Linen Shirt card opens its page", async () => {
     if (!/\/collections\//.test(page.url())) await page.goto(`${base}/collections/apparel?vendor=Atlas+Mills&sort=price-asc`);
@@ -804,6 +864,15 @@ async function walk(browser, base, cat) {
     await Promise.all([np.waitForURL(/vendor=Northwind/), np.locator("form.filters button[type=submit]").click()]);
     eq(await cardTitles(np), ["Rain Shell", "Cotton Tee"], "Northwind's products, dearest first");
     eq(await text(np, ".total"), "2 products", "count text");
+  });
+  await check("listing (no JS): the folded tags open and filter without JavaScript", async () => {
+    await np.goto(`${base}/collections/apparel`);
+    const winter = np.locator('form.filters input[value="winter"]');
+    eq(await winter.isVisible(), false, "the folded 'winter' box is visible before opening");
+    await np.locator("form.filters details > summary").click();
+    await winter.check();
+    await Promise.all([np.waitForURL(/tag=winter/), np.locator("form.filters button[type=submit]").click()]);
+    eq(await cardTitles(np), ["Wool Scarf"], "products tagged winter");
   });
   await nojs.close();
 

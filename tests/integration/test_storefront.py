@@ -58,6 +58,23 @@ def facet_boxes(doc):
     return out
 
 
+def shown(facets, total, chosen=None):
+    """The facet lists a shopper is offered: a list whose one value every
+    result has, none chosen, offers no choice and is left out."""
+    out = {}
+    for key, vals in facets.items():
+        if key not in ("vendors", "types", "tags"):
+            continue
+        if len(vals) == 1 and not (chosen or {}).get(key) and list(vals.values())[0] >= total:
+            vals = {}
+        out[key] = vals
+    return out
+
+
+def facet_legends(doc):
+    return [fs.one("legend").norm_text() for fs in doc.one("form", cls="filters").find_all("fieldset")]
+
+
 def sort_select(doc):
     sel = doc.one("select", id="sort")
     return [(o.get("value"), "selected" in o.attrs) for o in sel.find_all("option")]
@@ -110,6 +127,19 @@ def test_storefront_home(t):
 
     leading(sections.get("/collections/shirts"), [it.handle for it in cat.in_collection("shirts") if it.active],
             "the featured Shirts collection, in its order")
+    # The header names the store; the hero does not repeat it but leads with
+    # the first featured collection: its title, description and a link. The
+    # page's h1 (the store) is for screen readers and search engines.
+    h1 = doc.one("h1")
+    eq((h1.norm_text(), h1.classes), (STORE, ["visually-hidden"]), "the h1")
+    hero = doc.one("section", cls="hero")
+    eq(hero.one("h2").norm_text(), "Shirts", "the hero's heading")
+    eq(hero.one("p", cls="lede").norm_text(), "Every shirt we make.", "the hero's text")
+    eq([(a.get("href"), a.norm_text()) for a in hero.one("p", cls="cta").find_all("a")],
+       [("/collections/shirts", "Shop all of Shirts")], "the hero's link")
+    main = doc.one("main")
+    check(STORE not in main.norm_text().replace(STORE, "", 1), "the store's name repeated in the page body")
+    eq(doc.find_all("section", cls="featured")[0], hero, "the hero is the first section")
     leading(sections.get("/collections/home-goods"), [it.handle for it in cat.in_collection("home") if it.active],
             "the featured Home Goods collection, in its order")
     check("/collections/hidden-stash" not in sections, "an unpublished collection is featured on the home page")
@@ -155,12 +185,16 @@ def test_storefront_collection_page(t):
        "subcollections")
     check(meta(doc, name="robots") is None, "an unfiltered collection page is noindex")
     check(doc.find("nav", cls="pagination") is None, "pagination on a page of one page")
-    # Facets: checkboxes with counts, by the model.
-    _, facets = cat.expect(pool)
+    # Facets: checkboxes with counts, by the model. Every shirt is a Shirt:
+    # a Type list would offer nothing to choose, so there is none.
+    hits, facets = cat.expect(pool)
+    eq(len(facets["types"]), 1, "fixture: one type among the shirts")
+    facets = shown(facets, len(hits))
     boxes = facet_boxes(doc)
     eq({v: c for v, (c, _) in boxes.get("vendor", {}).items()}, facets["vendors"], "vendor checkboxes")
-    eq({v: c for v, (c, _) in boxes.get("type", {}).items()}, facets["types"], "type checkboxes")
+    eq({v: c for v, (c, _) in boxes.get("type", {}).items()}, {}, "type checkboxes")
     eq({v: c for v, (c, _) in boxes.get("tag", {}).items()}, facets["tags"], "tag checkboxes")
+    eq(facet_legends(doc), ["Brand", "Tag", "Price", "Availability"], "the filter groups")
     check(not any(ch for vals in boxes.values() for _, ch in vals.values()), "a checkbox checked with no filter")
     avail = doc.one("input", type_="checkbox", name="available")
     check("checked" not in avail.attrs, "available checked")
@@ -181,6 +215,7 @@ def test_storefront_collection_page(t):
     allpool = [it for it in cat.in_collection("all") if it.active]
     hits, facets = cat.expect(allpool, vendors=["Acme", "Dune"], types=["Shirt"])
     eq(set(card_handles(doc)), {it.handle for it in hits}, "%s: products" % path)
+    facets = shown(facets, len(hits), {"vendors": ["Acme", "Dune"], "types": ["Shirt"]})
     boxes = facet_boxes(doc)
     eq({v: c for v, (c, _) in boxes["vendor"].items()}, facets["vendors"], "%s: vendor counts" % path)
     eq({v: c for v, (c, _) in boxes["type"].items()}, facets["types"], "%s: type counts" % path)
@@ -300,6 +335,63 @@ def test_storefront_search_page(t):
         check("<script>alert" not in body and "<img src=x" not in body, "search %r: markup echoed: %r" % (q, body[:300]))
     r = get(api, "/search?" + qs([("q", "a" * 257)]))
     page(r, 400, "a query over 256 bytes")
+
+
+@test
+def test_storefront_facet_disclosure(t):
+    """A facet list offering no choice is left out; a long one shows ten
+    values and folds the rest into a <details> that works without JavaScript,
+    open when a folded value is chosen."""
+    s = store_server(t)
+    api = Api(s.port)
+    for i in range(1, 13):
+        api.ok(api.post("/api/v1/products", {
+            "title": "Quokka Print %02d" % i, "vendor": "Solo", "product_type": "Print", "status": "active",
+            "tags": ["quokka", "q%02d" % i],
+            "variants": [{"sku": "QP-%02d" % i, "price": 1000 + i, "inventory_quantity": 3}],
+        }), 201, "create print %d" % i)
+
+    def tag_set(doc):
+        fs = [f for f in doc.one("form", cls="filters").find_all("fieldset") if f.one("legend").norm_text() == "Tag"]
+        eq(len(fs), 1, "Tag fieldsets")
+        details = fs[0].find_all("details")
+        folded = [b.get("value") for d in details for b in d.find_all("input", type_="checkbox")]
+        every = [b.get("value") for b in fs[0].find_all("input", type_="checkbox")]
+        return every[:len(every) - len(folded)], folded, details
+
+    doc = page(get(api, "/search?q=quokka"), 200, "search")
+    # One vendor and one type among twelve prints: nothing to choose.
+    eq(facet_legends(doc), ["Tag", "Price", "Availability"], "the filter groups")
+    top, folded, details = tag_set(doc)
+    eq(top, ["quokka"] + ["q%02d" % i for i in range(1, 10)], "the ten tags shown, by count then name")
+    eq(folded, ["q10", "q11", "q12"], "the tags folded away")
+    eq(len(details), 1, "disclosures")
+    check("open" not in details[0].attrs, "the disclosure is open with nothing chosen in it")
+    eq(details[0].one("summary").norm_text(), "3 more tag options", "the disclosure's summary")
+    check(facet_boxes(doc)["tag"]["q12"] == (1, False), "q12 and its count, in the disclosure")
+
+    # A folded tag chosen: the disclosure opens, the box is ticked; the
+    # single vendor is still no choice (one value, every result has it).
+    doc = page(get(api, "/search?q=quokka&tag=q12"), 200, "search with a folded tag")
+    eq(card_handles(doc), ["quokka-print-12"], "the chosen tag's product")
+    top, folded, details = tag_set(doc)
+    eq(folded, ["q10", "q11", "q12"], "the tags folded away")
+    check("open" in details[0].attrs, "the disclosure holding the chosen tag is closed")
+    eq(facet_boxes(doc)["tag"]["q12"], (1, True), "the chosen tag's box")
+    eq(facet_legends(doc), ["Tag", "Price", "Availability"], "the filter groups with a tag chosen")
+
+    # A chosen value keeps its list, though it is the only one.
+    doc = page(get(api, "/search?q=quokka&vendor=Solo"), 200, "search with the one vendor")
+    eq(facet_legends(doc), ["Brand", "Tag", "Price", "Availability"], "the filter groups with the vendor chosen")
+    eq(facet_boxes(doc)["vendor"], {"Solo": (12, True)}, "the chosen vendor's box")
+    # One value that not every result has still narrows: it is offered.
+    api.ok(api.post("/api/v1/products", {
+        "title": "Quokka Poster", "status": "active", "tags": ["quokka"],
+        "variants": [{"sku": "QP-POSTER", "price": 900, "inventory_quantity": 1}],
+    }), 201, "create a product without vendor or type")
+    doc = page(get(api, "/search?q=quokka"), 200, "search")
+    eq(facet_legends(doc), ["Brand", "Type", "Tag", "Price", "Availability"], "the filter groups")
+    eq(facet_boxes(doc)["vendor"], {"Solo": (12, False)}, "the one vendor, which 12 of 13 have")
 
 
 @test
