@@ -268,6 +268,12 @@ int catalog_collection_delete(db_t *db, const char *handle_or_id);
 /* Every collection, parents before children, siblings by position: depth
  * first, each collection followed by its subtree. */
 int catalog_collections_list(db_t *db, arena_t *a, collection_t **out, size_t *n);
+/* catalog_collection_get() and catalog_collections_list() without
+ * product_count (-1): counting reads every member of a collection, which a
+ * page that does not show the count should not pay for (about a seventh of
+ * an uncached 500-product collection page). */
+int catalog_collection_find(db_t *db, arena_t *a, const char *handle_or_id, collection_t **out);
+int catalog_collections_list_uncounted(db_t *db, arena_t *a, collection_t **out, size_t *n);
 /* The children of a collection (NULL: the top level), by position. */
 int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_id,
                                 collection_t **out, size_t *n);

@@ -391,15 +391,18 @@ int catalog_collection_save(db_t *db, arena_t *a, collection_t *c, catalog_error
 
 /* ---- reads ---- */
 
-int catalog_collection_get(db_t *db, arena_t *a, const char *handle_or_id, collection_t **out)
+static int get_one(db_t *db, arena_t *a, const char *handle_or_id, bool count, collection_t **out)
 {
     if (handle_or_id == NULL || handle_or_id[0] == '\0')
         return SOUK_ENOTFOUND;
     db_param_t p[] = {DB_TEXT(handle_or_id)};
     collection_t *cs;
     size_t n;
-    int rc = read_collections(db, a, COLL_SQL(db, "WHERE c.handle = $1 OR c.public_id = $1"), p, 1,
-                              &cs, &n, NULL);
+    int rc =
+        read_collections(db, a,
+                         count ? COLL_SQL(db, "WHERE c.handle = $1 OR c.public_id = $1")
+                               : COLL_SQL_NOCOUNT(db, "WHERE c.handle = $1 OR c.public_id = $1"),
+                         p, 1, &cs, &n, NULL);
     if (rc < 0)
         return rc;
     if (n == 0)
@@ -408,20 +411,32 @@ int catalog_collection_get(db_t *db, arena_t *a, const char *handle_or_id, colle
     return 0;
 }
 
+int catalog_collection_get(db_t *db, arena_t *a, const char *handle_or_id, collection_t **out)
+{
+    return get_one(db, a, handle_or_id, true, out);
+}
+
+int catalog_collection_find(db_t *db, arena_t *a, const char *handle_or_id, collection_t **out)
+{
+    return get_one(db, a, handle_or_id, false, out);
+}
+
 static int cmp_i64(const void *x, const void *y)
 {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
     return (a > b) - (a < b);
 }
 
-int catalog_collections_list(db_t *db, arena_t *a, collection_t **out, size_t *n)
+static int list_tree(db_t *db, arena_t *a, bool count, collection_t **out, size_t *n)
 {
     collection_t *cs;
     int64_t *par;
     size_t cnt;
+#define TREE_ORDER "ORDER BY COALESCE(c.parent_id, 0), c.position, c.id"
     int rc =
-        read_collections(db, a, COLL_SQL(db, "ORDER BY COALESCE(c.parent_id, 0), c.position, c.id"),
+        read_collections(db, a, count ? COLL_SQL(db, TREE_ORDER) : COLL_SQL_NOCOUNT(db, TREE_ORDER),
                          NULL, 0, &cs, &cnt, &par);
+#undef TREE_ORDER
     if (rc < 0)
         return rc;
     *out = cs;
@@ -479,6 +494,16 @@ int catalog_collections_list(db_t *db, arena_t *a, collection_t **out, size_t *n
     }
     *out = sorted;
     return 0;
+}
+
+int catalog_collections_list(db_t *db, arena_t *a, collection_t **out, size_t *n)
+{
+    return list_tree(db, a, true, out, n);
+}
+
+int catalog_collections_list_uncounted(db_t *db, arena_t *a, collection_t **out, size_t *n)
+{
+    return list_tree(db, a, false, out, n);
 }
 
 int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_id,

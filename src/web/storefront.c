@@ -66,7 +66,7 @@ int web_home(http_ctx_t *c)
                         json_sprintf("Shop %s online.", cfg->store_name));
     collection_t *cols;
     size_t n;
-    int rc = catalog_collections_list(db, &a, &cols, &n);
+    int rc = catalog_collections_list_uncounted(db, &a, &cols, &n);
     json_t *featured = json_array();
     for (size_t i = 0; rc == 0 && i < n && json_array_size(featured) < HOME_FEATURED_COLLECTIONS;
          i++) {
@@ -123,7 +123,7 @@ static json_t *breadcrumb(http_ctx_t *c, arena_t *a, const collection_t *col)
     const char *parent = col->parent_public_id;
     for (int depth = 0; parent && depth < CATALOG_MAX_COLLECTION_DEPTH; depth++) {
         collection_t *p;
-        if (catalog_collection_get(http_db(c), a, parent, &p) != 0)
+        if (catalog_collection_find(http_db(c), a, parent, &p) != 0)
             break;
         if (!p->published) {
             parent = p->parent_public_id; /* a hidden parent is skipped, not linked */
@@ -142,7 +142,7 @@ int web_collection(http_ctx_t *c)
     db_t *db = http_db(c);
     arena_t a = ARENA_INIT;
     collection_t *col;
-    int rc = catalog_collection_get(db, &a, http_param(c, "handle"), &col);
+    int rc = catalog_collection_find(db, &a, http_param(c, "handle"), &col);
     if (rc == SOUK_ENOTFOUND || (rc == 0 && !col->published)) {
         arena_free(&a);
         return web_not_found(c, "There is no such collection.");

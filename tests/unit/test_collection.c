@@ -217,6 +217,20 @@ CAT_TEST(collection_products_order)
     SAVE_OK(&fx, ps[2]);
     BCHECK_INT(catalog_collection_get(fx.db, a, "sale", &g), 0);
     BCHECK(g && g->product_count == 3);
+    /* The uncounted forms: the same collection, the count left at -1. */
+    collection_t *f = NULL;
+    BCHECK_INT(catalog_collection_find(fx.db, a, g ? g->public_id : "?", &f), 0);
+    BCHECK(f && g && f->id == g->id && strcmp(f->handle, "sale") == 0 &&
+           strcmp(f->title, g->title) == 0 && f->product_count == -1);
+    BCHECK_INT(catalog_collection_find(fx.db, a, "nope", &f), SOUK_ENOTFOUND);
+    collection_t *all = NULL, *bare = NULL;
+    size_t nall = 0, nbare = 0;
+    BCHECK_INT(catalog_collections_list(fx.db, a, &all, &nall), 0);
+    BCHECK_INT(catalog_collections_list_uncounted(fx.db, a, &bare, &nbare), 0);
+    BCHECK_INT(nbare, nall);
+    BCHECK_STR(handles(a, bare, nbare), handles(a, all, nall));
+    for (size_t i = 0; i < nbare; i++)
+        BCHECK_INT(bare[i].product_count, -1);
 
     /* A product's collections, by title. */
     BCHECK_INT(catalog_collection_add(fx.db, "accessories", "p2", 0), 0);
