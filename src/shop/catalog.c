@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -85,22 +86,37 @@ static void sodium_once(void)
         BUG("libsodium failed to initialise");
 }
 
+/* Ids are base32 in an alphabet listed in byte order, so that comparing two
+ * ids as bytes (as the UNIQUE indexes on public_id do) compares their
+ * values. The first half is the time of creation in milliseconds, the second
+ * half random: ids made later sort later, so a bulk import appends to the
+ * public_id indexes instead of dirtying leaf pages all over them (with fully
+ * random ids a 10,000-product batch touched most of three indexes, and a
+ * 1,000,000-product import on SQLite took about two fifths longer). 50
+ * random bits keep an id unguessable even knowing when it was made; the
+ * time it tells is the created_at every product shows anyway. */
+#define ID_CHARS 20
+#define ID_TIME_CHARS 10 /* 50 bits of milliseconds: past the year 30,000 */
+
 char *catalog_new_public_id(arena_t *a, const char *prefix)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+    static const char b32[] = "234567abcdefghijklmnopqrstuvwxyz";
     pthread_once(&once, sodium_once);
-    unsigned char r[13]; /* 104 bits; 20 characters use 100 */
-    randombytes_buf(r, sizeof(r));
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    uint64_t rnd = 0;
+    randombytes_buf(&rnd, sizeof(rnd));
     size_t plen = strlen(prefix);
-    char *s = arena_alloc(a, plen + 21);
+    char *s = arena_alloc(a, plen + ID_CHARS + 1);
     memcpy(s, prefix, plen);
-    for (int i = 0; i < 20; i++) {
-        int bit = i * 5, byte = bit / 8, off = bit % 8;
-        unsigned v = ((unsigned)r[byte] << 8 | r[byte + 1]) >> (11 - off);
-        s[plen + (size_t)i] = b32[v & 31];
-    }
-    s[plen + 20] = '\0';
+    char *t = s + plen;
+    for (int i = ID_TIME_CHARS - 1; i >= 0; i--, ms >>= 5)
+        t[i] = b32[ms & 31];
+    for (int i = ID_TIME_CHARS; i < ID_CHARS; i++, rnd >>= 5)
+        t[i] = b32[rnd & 31];
+    t[ID_CHARS] = '\0';
     return s;
 }
 

@@ -24,7 +24,8 @@ void catalog_err(catalog_errors_t *e, const char *field, const char *msg);
 /* A field path such as "variants[2].price", allocated in a. */
 const char *catalog_fieldf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* prefix ("prod_", "var_", ...) and 20 random base32 characters, in a. */
+/* prefix ("prod_", "var_", ...) and 20 base32 characters, in a: 10 of the
+ * creation time, so later ids sort later, then 10 random. */
 char *catalog_new_public_id(arena_t *a, const char *prefix);
 /* The current UTC time, "2026-11-22T03:04:05.123Z". */
 void catalog_now(char out[32]);

@@ -142,7 +142,7 @@ int catalog_pick_handle(db_t *db, arena_t *a, bool collections, int64_t self_id,
     for (int k = 1; k <= CATALOG_HANDLE_ATTEMPTS + 1; k++) {
         const char *cand = base;
         if (k > CATALOG_HANDLE_ATTEMPTS) /* a crowded title: a random suffix */
-            cand = catalog_handle_suffixed(a, base, catalog_new_public_id(a, "") + 12);
+            cand = catalog_handle_suffixed(a, base, catalog_new_public_id(a, "") + 12 /* random */);
         else if (k > 1)
             cand = catalog_handle_suffixed(a, base, catalog_fieldf(a, "%d", k));
         if ((rc = handle_taken(db, collections, cand, self_id, &taken)) < 0)

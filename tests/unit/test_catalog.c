@@ -2,6 +2,7 @@
  * (catalog_repo.c) on both backends; collections are in test_collection.c. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog_fixture.h"
@@ -9,6 +10,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "shop/catalog.h"
+#include "shop/catalog_int.h"
 
 /* ---- pure rules ---- */
 
@@ -67,6 +69,35 @@ TEST(catalog_slugify_and_handles)
 }
 
 /* ---- products ---- */
+
+/* Public ids: prefix and 20 base32 characters; one made later sorts later
+ * as bytes (what keeps bulk inserts at the end of the public_id indexes);
+ * ids made in the same millisecond still differ, in their random half. */
+TEST(catalog_public_ids_sort_by_creation)
+{
+    arena_t a = ARENA_INIT;
+    char *prev = catalog_new_public_id(&a, "prod_");
+    CHECK(cat_is_public_id(prev, "prod_"));
+    for (int i = 0; i < 5; i++) {
+        struct timespec ts = {0, 2 * 1000000L};
+        nanosleep(&ts, NULL);
+        char *next = catalog_new_public_id(&a, "prod_");
+        CHECK(cat_is_public_id(next, "prod_"));
+        if (strcmp(prev, next) >= 0)
+            test_fail(__FILE__, __LINE__, "%s made after %s sorts before it", next, prev);
+        prev = next;
+    }
+    enum { SAME = 64 };
+    char *ids[SAME];
+    for (int i = 0; i < SAME; i++)
+        ids[i] = catalog_new_public_id(&a, "");
+    for (int i = 0; i < SAME; i++)
+        for (int j = i + 1; j < SAME; j++)
+            if (strcmp(ids[i] + 10, ids[j] + 10) == 0)
+                test_fail(__FILE__, __LINE__, "two ids share their random half: %s %s", ids[i],
+                          ids[j]);
+    arena_free(&a);
+}
 
 CAT_TEST(product_roundtrip)
 {
