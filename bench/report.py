@@ -48,7 +48,8 @@ titles = {
     "million_uncached": "Catalog: 1,000,000 products, page cache off",
 }
 runs = [line.split() for line in open(os.path.join(work, "runs"))]
-rss = dict(line.split() for line in open(os.path.join(work, "rss")))
+# part -> [peak RSS, PSS at the end, anonymous RSS at the end], in kB
+rss = {f[0]: f[1:] for f in (line.split() for line in open(os.path.join(work, "rss")))}
 cpu = "unknown"
 for line in open("/proc/cpuinfo"):
     if line.startswith("model name"):
@@ -79,7 +80,10 @@ for part in titles:
         shown = "(scripted)" if p == "/" and n != "home" else f"`{p}`"
         print(f"| {what.get(n, n)} | {shown} | {rps:,.0f} | {ratio} | {p50:.2f} | {p99:.2f} | {errs} |")
     if part in rss:
-        print(f"\nServer peak RSS (VmHWM) over this part: {int(rss[part]) / 1024:.1f} MiB.")
+        peak, pss, anon = (int(v) / 1024 for v in rss[part])
+        print(f"\nServer peak RSS (VmHWM) over this part: {peak:.1f} MiB. At its end: "
+              f"PSS {pss:.1f} MiB (each shared page counted once; RSS counts the database "
+              f"file once per SQLite connection that maps it), of which anonymous {anon:.1f} MiB.")
     errs = [f"{n}: {res[n][4]}" for n, _ in rows if res[n][4]]
     if errs:
         print("\nSocket errors reported by wrk: " + "; ".join(errs))
@@ -113,7 +117,7 @@ for part, label in (("catalog", "cache on"), ("uncached", "cache off")):
                        v is not None and v < limit))
 for part in ("catalog", "uncached"):
     if part in rss:
-        mib = int(rss[part]) / 1024
+        mib = int(rss[part][0]) / 1024
         checks.append((f"peak RSS < 100 MB ({part})", f"{mib:.1f} MiB", mib * 1.048576 < 100))
 for part, base in (("million", "catalog"), ("million_uncached", "uncached")):
     if part not in results:

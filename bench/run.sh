@@ -40,7 +40,7 @@ start_server() { # data_dir [page_cache] -> sets pid, base
     pid=$!
     port=""
     for _ in $(seq 1 100); do
-        port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$1.log" | grep -o '[0-9]*$' || true)
+        port=$(grep -ao 'listening on http://127.0.0.1:[0-9]*' "$1.log" | grep -o '[0-9]*$' || true)
         [ -n "$port" ] && break
         sleep 0.1
     done
@@ -48,10 +48,17 @@ start_server() { # data_dir [page_cache] -> sets pid, base
     base="http://127.0.0.1:$port"
 }
 
-stop_server() { # -> peak RSS in kB
+stop_server() { # part -> appends "part peak-RSS-kB" to $work/rss
+    # Not in a $(...) subshell: only this shell can wait for the server, and
+    # the next one must not start while this one still writes its log.
     rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    # RSS counts a file page once per mapping of it, and every SQLite
+    # connection maps the database file: PSS (read now, at the end of the
+    # part) counts each page once, and anonymous memory is the private part.
+    pss_kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+    anon_kb=$(awk '/RssAnon/ {print $2}' "/proc/$pid/status")
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
-    echo "$rss_kb"
+    echo "$1 $rss_kb $pss_kb $anon_kb" >>"$work/rss"
 }
 
 run_wrk() { # part name path [wrk script]
@@ -87,7 +94,7 @@ kill "$sleeper" 2>/dev/null || true; wait "$sleeper" 2>/dev/null || true
 sleeper=$!
 run_wrk foundation healthz_during_loop_block /healthz
 kill "$sleeper" 2>/dev/null || true; wait "$sleeper" 2>/dev/null || true
-echo "foundation $(stop_server)" >>"$work/rss"
+stop_server foundation
 
 # ---- catalog: 10,000 products ----
 python3 bench/gen_shopify_csv.py 10000 --out "$work/10k.csv"
@@ -111,7 +118,7 @@ run_wrk catalog product_mix / "$(product_mix 10000)"
 run_wrk catalog collection /collections/bench
 run_wrk catalog search "/search?q=classic+shirt"
 run_wrk catalog api_product /api/v1/products/product-0005000
-echo "catalog $(stop_server)" >>"$work/rss"
+stop_server catalog
 start_server "$work/cat" 0
 run_wrk uncached static /static/css/souk.css
 run_wrk uncached product /products/product-0005000
@@ -119,7 +126,7 @@ run_wrk uncached product_mix / "$(product_mix 10000)"
 run_wrk uncached collection /collections/bench
 run_wrk uncached search "/search?q=classic+shirt"
 run_wrk uncached api_product /api/v1/products/product-0005000
-echo "uncached $(stop_server)" >>"$work/rss"
+stop_server uncached
 
 # ---- optional: 1,000,000 products ----
 if [ "${BENCH_MILLION:-0}" = 1 ]; then
@@ -134,13 +141,13 @@ if [ "${BENCH_MILLION:-0}" = 1 ]; then
     run_wrk million static /static/css/souk.css
     run_wrk million product /products/product-0500000
     run_wrk million search "/search?q=classic+shirt"
-    echo "million $(stop_server)" >>"$work/rss"
+    stop_server million
     start_server "$work/big" 0
     run_wrk million_uncached static /static/css/souk.css
     run_wrk million_uncached product /products/product-0500000
     run_wrk million_uncached product_mix / "$(product_mix 1000000)"
     run_wrk million_uncached search "/search?q=classic+shirt"
-    echo "million_uncached $(stop_server)" >>"$work/rss"
+    stop_server million_uncached
 fi
 
 python3 bench/report.py "$work" "$secs" "$conns" "$wthreads" > bench/results.md
