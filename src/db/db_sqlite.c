@@ -5,6 +5,7 @@
  * text; "$1".."$n" are SQLite named parameters, bound by name so that a
  * placeholder may appear several times or out of order. */
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,20 @@ static int sq_prepare(sqlite_db_t *d, const char *sql, sqlite3_stmt **out, bool 
  * PostgreSQL requires, so a miscounted call fails the same on both backends.
  * copy: SQLite keeps its own copy of text and blobs (db_query, whose steps
  * outlive the caller's parameters). */
+/* Whether name is "$k". */
+static bool names_placeholder(const char *name, int k)
+{
+    if (name == NULL || name[0] != '$' || name[1] == '\0')
+        return false;
+    long v = 0;
+    for (const char *c = name + 1; *c; c++) {
+        if (*c < '0' || *c > '9' || v > INT_MAX / 10)
+            return false;
+        v = v * 10 + (*c - '0');
+    }
+    return v == k;
+}
+
 static int sq_bind(sqlite_db_t *d, sqlite3_stmt *st, const db_param_t *params, int n, bool copy)
 {
     int have = sqlite3_bind_parameter_count(st);
@@ -135,12 +150,18 @@ static int sq_bind(sqlite_db_t *d, sqlite3_stmt *st, const db_param_t *params, i
     }
     sqlite3_destructor_type dtor = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
     for (int i = 0; i < n; i++) {
-        char name[16];
-        snprintf(name, sizeof(name), "$%d", i + 1);
-        int idx = sqlite3_bind_parameter_index(st, name);
-        if (idx == 0) {
-            db_set_err(&d->base, "statement does not use placeholder %s", name);
-            return SOUK_EINVAL;
+        /* SQLite numbers "$N" parameters in order of first use, so in most
+         * statements $k is parameter k: checking that costs a few compares,
+         * where looking the name up formats it and scans every name. */
+        int idx = i + 1;
+        if (!names_placeholder(sqlite3_bind_parameter_name(st, idx), idx)) {
+            char name[16];
+            snprintf(name, sizeof(name), "$%d", i + 1);
+            idx = sqlite3_bind_parameter_index(st, name);
+            if (idx == 0) {
+                db_set_err(&d->base, "statement does not use placeholder %s", name);
+                return SOUK_EINVAL;
+            }
         }
         const db_param_t *p = &params[i];
         /* A NULL pointer would bind SQL NULL: an empty value is not NULL. */
