@@ -27,6 +27,9 @@ const char *catalog_fieldf(arena_t *a, const char *fmt, ...) __attribute__((form
 /* prefix ("prod_", "var_", ...) and 20 base32 characters, in a: 10 of the
  * creation time, so later ids sort later, then 10 random. */
 char *catalog_new_public_id(arena_t *a, const char *prefix);
+/* Column col of the current row of r as a string in a ("" for NULL).
+ * catalog_repo.c. */
+const char *catalog_col_str(arena_t *a, db_rows_t *r, int col);
 /* The current UTC time, "2026-11-22T03:04:05.123Z". */
 void catalog_now(char out[32]);
 /* base + "-n", base shortened (on a '-' when possible) so the result stays a

@@ -46,7 +46,7 @@ static int insert_row(db_t *db, const char *sql, const char *sql_returning, cons
 /* Both texts insert_row() takes, from one literal. */
 #define INSERT_SQL(s) s, s " RETURNING id"
 
-static const char *col_str(arena_t *a, db_rows_t *r, int col)
+const char *catalog_col_str(arena_t *a, db_rows_t *r, int col)
 {
     size_t len;
     const char *s = db_rows_text(r, col, &len);
@@ -55,7 +55,7 @@ static const char *col_str(arena_t *a, db_rows_t *r, int col)
 
 static const char *col_opt(arena_t *a, db_rows_t *r, int col)
 {
-    return db_rows_isnull(r, col) ? NULL : col_str(a, r, col);
+    return db_rows_isnull(r, col) ? NULL : catalog_col_str(a, r, col);
 }
 
 /* Make room for one more element of an arena array. */
@@ -178,7 +178,7 @@ static int load_stored(db_t *db, arena_t *a, const char *sql, int64_t product_id
     *n = 0;
     while (db_rows_next(r)) {
         *out = grow(a, *out, &cap, *n, sizeof(**out));
-        (*out)[*n] = (stored_t){db_rows_int(r, 0), col_str(a, r, 1), false};
+        (*out)[*n] = (stored_t){db_rows_int(r, 0), catalog_col_str(a, r, 1), false};
         (*n)++;
     }
     return db_rows_end(r);
@@ -371,9 +371,9 @@ static int lock_existing(db_t *db, arena_t *a, product_t *n, const char *now, co
     if (rc < 0)
         return rc;
     if (db_rows_next(r)) {
-        n->public_id = col_str(a, r, 0);
-        *current = col_str(a, r, 1);
-        n->created_at = col_str(a, r, 2);
+        n->public_id = catalog_col_str(a, r, 0);
+        *current = catalog_col_str(a, r, 1);
+        n->created_at = catalog_col_str(a, r, 2);
     }
     return db_rows_end(r);
 }
@@ -542,7 +542,7 @@ static int get_tags(db_t *db, arena_t *a, product_t *p)
     size_t cap = 0;
     while (db_rows_next(r)) {
         p->tags = grow(a, p->tags, &cap, p->ntags, sizeof(*p->tags));
-        p->tags[p->ntags++] = col_str(a, r, 0);
+        p->tags[p->ntags++] = catalog_col_str(a, r, 0);
     }
     if ((rc = db_rows_end(r)) < 0)
         return rc;
@@ -569,7 +569,7 @@ static int get_variants(db_t *db, arena_t *a, product_t *p)
         variant_t *v = &p->variants[p->nvariants++];
         memset(v, 0, sizeof(*v));
         v->id = db_rows_int(r, 0);
-        v->public_id = col_str(a, r, 1);
+        v->public_id = catalog_col_str(a, r, 1);
         v->position = (int)db_rows_int(r, 2);
         v->sku = col_opt(a, r, 3);
         for (int k = 0; k < CATALOG_MAX_OPTIONS; k++)
@@ -608,10 +608,10 @@ static int get_images(db_t *db, arena_t *a, product_t *p)
         image_t *im = &p->images[p->nimages++];
         memset(im, 0, sizeof(*im));
         im->id = db_rows_int(r, 0);
-        im->public_id = col_str(a, r, 1);
+        im->public_id = catalog_col_str(a, r, 1);
         im->position = (int)db_rows_int(r, 2);
-        im->src = col_str(a, r, 3);
-        im->alt = col_str(a, r, 4);
+        im->src = catalog_col_str(a, r, 3);
+        im->alt = catalog_col_str(a, r, 4);
         im->variant_public_id = col_opt(a, r, 5);
         im->width = (int)db_rows_int(r, 6);
         im->height = (int)db_rows_int(r, 7);
@@ -638,23 +638,23 @@ int catalog_product_get(db_t *db, arena_t *a, const char *handle_or_id, product_
     bool found = db_rows_next(r);
     if (found) {
         p->id = db_rows_int(r, 0);
-        p->public_id = col_str(a, r, 1);
-        p->handle = col_str(a, r, 2);
-        p->title = col_str(a, r, 3);
-        p->body_html = col_str(a, r, 4);
-        p->vendor = col_str(a, r, 5);
-        p->product_type = col_str(a, r, 6);
+        p->public_id = catalog_col_str(a, r, 1);
+        p->handle = catalog_col_str(a, r, 2);
+        p->title = catalog_col_str(a, r, 3);
+        p->body_html = catalog_col_str(a, r, 4);
+        p->vendor = catalog_col_str(a, r, 5);
+        p->product_type = catalog_col_str(a, r, 6);
         if (product_status_parse(db_rows_text(r, 7, NULL), &p->status) < 0)
             p->status = PRODUCT_DRAFT;
-        p->seo_title = col_str(a, r, 8);
-        p->seo_description = col_str(a, r, 9);
+        p->seo_title = catalog_col_str(a, r, 8);
+        p->seo_description = catalog_col_str(a, r, 9);
         for (int k = 0; k < CATALOG_MAX_OPTIONS; k++)
             p->option_names[k] = col_opt(a, r, 10 + k);
         p->price_min = db_rows_int(r, 13);
         p->price_max = db_rows_int(r, 14);
         p->available = db_rows_int(r, 15) != 0;
-        p->created_at = col_str(a, r, 16);
-        p->updated_at = col_str(a, r, 17);
+        p->created_at = catalog_col_str(a, r, 16);
+        p->updated_at = catalog_col_str(a, r, 17);
     }
     if ((rc = db_rows_end(r)) < 0)
         return rc;
@@ -690,7 +690,7 @@ int catalog_product_ids_after(db_t *db, arena_t *a, int64_t after_id, size_t lim
     while (k < limit && db_rows_next(r)) {
         out[k] = db_rows_int(r, 0);
         if (pubs)
-            pubs[k] = col_str(a, r, 1);
+            pubs[k] = catalog_col_str(a, r, 1);
         k++;
     }
     if ((rc = db_rows_end(r)) < 0)

@@ -1,14 +1,13 @@
-/* catalog_search.c - listing, full-text search, facets and the sitemap.
+/* catalog_search.c - listing, full-text search and facets.
  *
  * A search is a few statements over one filter. Without facets: the count,
  * then the page (ids in order, then their summaries). With facets, the
  * matching products are read once and counted in C (facets_pass, text_pass,
- * with catalog_facets.c)
- * or, for a PostgreSQL listing, in one SQL statement (facets_sql); a text
- * search by relevance is ranked in that read and paged from it. Then the first
- * image and on-sale price of the page's products. A text query matching
- * more than CATALOG_SEARCH_WINDOW products is cut to the newest that many,
- * so the work stays bounded.
+ * with catalog_facets.c) or, for a PostgreSQL listing, in one SQL statement
+ * (facets_sql); a text search by relevance is ranked in that read and paged
+ * from it. Then the first image and on-sale price of the page's products
+ * (catalog_page.c). A text query matching more than CATALOG_SEARCH_WINDOW
+ * products is cut to the newest that many, so the work stays bounded.
  *
  * The SQL is put together from fixed fragments; every value, and every list
  * of values (a JSON array on SQLite, an array literal on PostgreSQL, one
@@ -349,86 +348,6 @@ static int resolve_collection(db_t *db, const catalog_query_t *q, int64_t *id)
 
 /* ---- the page ---- */
 
-static const char *col_str(arena_t *a, db_rows_t *r, int col)
-{
-    size_t len;
-    const char *s = db_rows_text(r, col, &len);
-    return arena_strndup(a, s, len);
-}
-
-static product_status_t status_of(const char *s)
-{
-    return strcmp(s, "active") == 0     ? PRODUCT_ACTIVE
-           : strcmp(s, "archived") == 0 ? PRODUCT_ARCHIVED
-                                        : PRODUCT_DRAFT;
-}
-
-#define SUMMARY_COLS                                                                               \
-    "p.id, p.public_id, p.handle, p.title, p.vendor, p.product_type, p.status, p.price_min, "      \
-    "p.price_max, p.available, "
-
-/* The ids of the page's products: [1,2] for json_each() on SQLite, {1,2}
- * for ::bigint[] on PostgreSQL. */
-static void ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n)
-{
-    buf_putc(b, pg ? '{' : '[');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(b, "%s%" PRId64, i ? "," : "", ids[i]);
-    buf_putc(b, pg ? '}' : ']');
-}
-
-/* The summaries of ids[0..n), in that order, into out->items. */
-static int fetch_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, size_t n,
-                           catalog_page_t *out)
-{
-    if (n == 0)
-        return 0;
-    buf_t b = BUF_INIT;
-    ids_param(&b, pg, ids, n);
-    db_param_t p[] = {DB_TEXTN(b.data, b.len)};
-    db_rows_t *r;
-    int rc = db_query(db,
-                      pg ? "SELECT " SUMMARY_COLS CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS(
-                               "p.updated_at") " FROM products p WHERE p.id = ANY ($1::bigint[])"
-                         : "SELECT " SUMMARY_COLS "p.created_at, p.updated_at FROM products p "
-                           "WHERE p.id IN (SELECT value FROM json_each($1))",
-                      p, 1, &r);
-    if (rc < 0)
-        goto out;
-    out->items = arena_alloc(a, st_mult(n, sizeof(product_t)));
-    memset(out->items, 0, n * sizeof(product_t));
-    while (db_rows_next(r)) {
-        int64_t id = db_rows_int(r, 0);
-        size_t i = 0;
-        while (i < n && ids[i] != id)
-            i++;
-        if (i == n)
-            continue;
-        product_t *it = &out->items[i];
-        it->id = id;
-        it->public_id = col_str(a, r, 1);
-        it->handle = col_str(a, r, 2);
-        it->title = col_str(a, r, 3);
-        it->vendor = col_str(a, r, 4);
-        it->product_type = col_str(a, r, 5);
-        it->status = status_of(db_rows_text(r, 6, NULL));
-        it->price_min = db_rows_int(r, 7);
-        it->price_max = db_rows_int(r, 8);
-        it->available = db_rows_int(r, 9) != 0;
-        it->created_at = col_str(a, r, 10);
-        it->updated_at = col_str(a, r, 11);
-    }
-    if ((rc = db_rows_end(r)) < 0)
-        goto out;
-    /* A product deleted between the two steps leaves no hole. */
-    for (size_t i = 0; i < n; i++)
-        if (out->items[i].id)
-            out->items[out->n++] = out->items[i];
-out:
-    buf_free(&b);
-    return rc;
-}
-
 /* The page in two steps: the ids in order (the sort reads only its keys
  * for every matching product), then the summaries of those ids alone. */
 static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
@@ -453,94 +372,9 @@ static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *o
         ids[n++] = db_rows_int(r, 0);
     }
     if ((rc = db_rows_end(r)) == 0)
-        rc = fetch_summaries(db, a, s->pg, ids, n, out);
+        rc = catalog_page_summaries(db, a, s->pg, ids, n, out);
 out:
     buf_free(&b.sql);
-    return rc;
-}
-
-static product_t *item_by_id(catalog_page_t *pg, int64_t id)
-{
-    for (size_t i = 0; i < pg->n; i++)
-        if (pg->items[i].id == id)
-            return &pg->items[i];
-    return NULL;
-}
-
-/* Each item's first image, and its variant with the lowest compare-at price
- * above its price (the "was" of an on-sale display). */
-static int fetch_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out)
-{
-    if (out->n == 0)
-        return 0;
-    buf_t ids = BUF_INIT;
-    int64_t *idv = xmalloc(st_mult(out->n, sizeof(int64_t)));
-    for (size_t i = 0; i < out->n; i++)
-        idv[i] = out->items[i].id;
-    ids_param(&ids, pg, idv, out->n);
-    free(idv);
-    db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
-    db_rows_t *r;
-    int rc = db_query(
-        db,
-        pg ? "SELECT i.product_id, i.public_id, i.src, i.alt, i.width, i.height, i.position "
-             "FROM images i WHERE i.product_id = ANY ($1::bigint[]) AND i.position = "
-             "(SELECT min(position) FROM images WHERE product_id = i.product_id) ORDER BY i.id"
-           /* One index probe per product for its first image by position
-            * (then id), instead of comparing each of its images with a min(). */
-           : "SELECT i.product_id, i.public_id, i.src, i.alt, i.width, i.height, i.position "
-             "FROM json_each($1) j CROSS JOIN images i ON i.id = (SELECT x.id FROM images x "
-             "WHERE x.product_id = j.value ORDER BY x.position, x.id LIMIT 1)",
-        p, 1, &r);
-    if (rc < 0)
-        goto out;
-    while (db_rows_next(r)) {
-        product_t *it = item_by_id(out, db_rows_int(r, 0));
-        if (it == NULL || it->nimages)
-            continue;
-        image_t *im = arena_alloc(a, sizeof(*im));
-        memset(im, 0, sizeof(*im));
-        im->public_id = col_str(a, r, 1);
-        im->src = col_str(a, r, 2);
-        im->alt = col_str(a, r, 3);
-        im->width = (int)db_rows_int(r, 4);
-        im->height = (int)db_rows_int(r, 5);
-        im->position = (int)db_rows_int(r, 6);
-        it->images = im;
-        it->nimages = 1;
-    }
-    if ((rc = db_rows_end(r)) < 0)
-        goto out;
-    rc = db_query(db,
-                  pg ? "SELECT DISTINCT ON (v.product_id) v.product_id, v.compare_at_price, "
-                       "v.price, v.public_id, v.position FROM variants v "
-                       "WHERE v.product_id = ANY ($1::bigint[]) AND v.compare_at_price > v.price "
-                       "ORDER BY v.product_id, v.compare_at_price, v.position, v.id"
-                     /* SQLite takes the other columns from the row of the min(). */
-                     : "SELECT v.product_id, min(v.compare_at_price), v.price, v.public_id, "
-                       "v.position FROM variants v WHERE v.product_id IN "
-                       "(SELECT value FROM json_each($1)) AND v.compare_at_price > v.price "
-                       "GROUP BY v.product_id",
-                  p, 1, &r);
-    if (rc < 0)
-        goto out;
-    while (db_rows_next(r)) {
-        product_t *it = item_by_id(out, db_rows_int(r, 0));
-        if (it == NULL)
-            continue;
-        variant_t *v = arena_alloc(a, sizeof(*v));
-        memset(v, 0, sizeof(*v));
-        v->compare_at_price = db_rows_int(r, 1);
-        v->price = db_rows_int(r, 2);
-        v->public_id = col_str(a, r, 3);
-        v->position = (int)db_rows_int(r, 4);
-        v->cost = -1;
-        it->variants = v;
-        it->nvariants = 1;
-    }
-    rc = db_rows_end(r);
-out:
-    buf_free(&ids);
     return rc;
 }
 
@@ -753,7 +587,7 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
              * ties only what ranks the same to 15 digits (the newest then
              * comes first); PostgreSQL writes a real exactly. */
             it->rank = strtod(db_rows_text(r, 7, NULL), NULL);
-            it->created = col_str(a, r, 8);
+            it->created = catalog_col_str(a, r, 8);
         }
     }
     if ((rc = db_rows_end(r)) < 0)
@@ -821,7 +655,7 @@ count:
         int64_t *page = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t)));
         for (size_t i = (size_t)q->offset; i < ncand && m < (size_t)q->limit; i++)
             page[m++] = cand[i]->f.id;
-        rc = fetch_summaries(db, a, s->pg, page, m, out);
+        rc = catalog_page_summaries(db, a, s->pg, page, m, out);
     }
 out:
     facets_free(&fc);
@@ -909,7 +743,7 @@ static int facets_sql(db_t *db, arena_t *a, const search_t *s, catalog_page_t *o
             out->available_count = n;
         } else if (kind <= 3 && *counts[kind - 1] < FACET_MAX_VALUES) {
             facet_count_t *fc = &(*lists[kind - 1])[(*counts[kind - 1])++];
-            fc->value = col_str(a, r, 1);
+            fc->value = catalog_col_str(a, r, 1);
             fc->count = n;
         }
     }
@@ -931,7 +765,7 @@ static int make_tsquery(db_t *db, arena_t *a, search_t *s)
                       p, 2, &r);
     if (rc < 0)
         return rc;
-    s->tsq = db_rows_next(r) ? col_str(a, r, 0) : "";
+    s->tsq = db_rows_next(r) ? catalog_col_str(a, r, 0) : "";
     return db_rows_end(r);
 }
 
@@ -1030,63 +864,12 @@ int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_
             return rc;
     }
     if (paged) {
-        if ((rc = fetch_extras(db, a, s.pg, out)) < 0)
+        if ((rc = catalog_page_extras(db, a, s.pg, out)) < 0)
             return rc;
     } else if (out->total > q->offset) {
-        if ((rc = fetch_page(db, a, &s, out)) < 0 || (rc = fetch_extras(db, a, s.pg, out)) < 0)
+        if ((rc = fetch_page(db, a, &s, out)) < 0 ||
+            (rc = catalog_page_extras(db, a, s.pg, out)) < 0)
             return rc;
     }
     return 0;
-}
-
-/* ---- sitemap ---- */
-
-#define SITEMAP_CHUNK 1000
-
-/* Stream one table in id order, SITEMAP_CHUNK rows per statement, so that a
- * large catalog never sits in memory whole (libpq reads a result at once). */
-static int sitemap_table(db_t *db, const char *sql, const char *kind,
-                         void (*fn)(void *, const char *, const char *, const char *), void *ud)
-{
-    int64_t after = 0;
-    for (;;) {
-        db_rows_t *r;
-        int rc = db_query(db, sql, (db_param_t[]){DB_INT(after), DB_INT(SITEMAP_CHUNK)}, 2, &r);
-        if (rc < 0)
-            return rc;
-        int n = 0;
-        while (db_rows_next(r)) {
-            after = db_rows_int(r, 0);
-            fn(ud, kind, db_rows_text(r, 1, NULL), db_rows_text(r, 2, NULL));
-            n++;
-        }
-        if ((rc = db_rows_end(r)) < 0)
-            return rc;
-        if (n < SITEMAP_CHUNK)
-            return 0;
-    }
-}
-
-int catalog_sitemap(db_t *db,
-                    void (*fn)(void *ud, const char *kind, const char *handle,
-                               const char *updated_at),
-                    void *ud)
-{
-    bool pg = db_dialect(db) == DB_POSTGRES;
-    int rc = sitemap_table(db,
-                           pg ? "SELECT id, handle, " CATALOG_PG_TS(
-                                    "updated_at") " FROM products WHERE status = 'active' "
-                                                  "AND id > $1 ORDER BY id LIMIT $2"
-                              : "SELECT id, handle, updated_at FROM products WHERE "
-                                "status = 'active' AND id > $1 ORDER BY id LIMIT $2",
-                           "product", fn, ud);
-    if (rc < 0)
-        return rc;
-    return sitemap_table(
-        db,
-        pg ? "SELECT id, handle, " CATALOG_PG_TS("updated_at") " FROM collections WHERE published "
-                                                               "AND id > $1 ORDER BY id LIMIT $2"
-           : "SELECT id, handle, updated_at FROM collections WHERE "
-             "published AND id > $1 ORDER BY id LIMIT $2",
-        "collection", fn, ud);
 }

@@ -1,7 +1,8 @@
 /* catalog_search_int.h - what catalog_search.c (listing, search, facets) and
  * catalog_index.c (the search index) share: the one tokenizer that cuts both
  * a shopper's query and, on PostgreSQL, the indexed text, so that both sides
- * of a match are cut the same way. Not for other modules: they use catalog.h.
+ * of a match are cut the same way; and catalog_page.c's reading of a page's
+ * products. Not for other modules: they use catalog.h.
  *
  * A token is a run of letters and digits (ASCII; beyond ASCII every code
  * point but known punctuation, symbols, spaces, combining marks and emoji).
@@ -10,10 +11,14 @@
 #ifndef SOUK_SHOP_CATALOG_SEARCH_INT_H
 #define SOUK_SHOP_CATALOG_SEARCH_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "db/db.h"
+#include "shop/catalog.h"
 
 /* Tokens of a query past this many are ignored (each one narrows the match:
  * the first 32 already name what the shopper wants). */
@@ -46,5 +51,15 @@ int search_text_parse(arena_t *a, const char *q, search_text_t *out);
  * which has no unaccent here, must see both the indexed text and the query.
  * Invalid UTF-8 bytes count as separators. */
 void search_text_fold(buf_t *out, const char *s, size_t len);
+
+/* The summaries (catalog.h's listing fields) of ids[0..n), in that order,
+ * into out->items and out->n; a product deleted meanwhile leaves no hole.
+ * pg: the connection is PostgreSQL's. catalog_page.c. */
+int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, size_t n,
+                           catalog_page_t *out);
+
+/* Each of out's items' first image, and its variant with the lowest
+ * compare-at price above its price (the "was" of an on-sale display). */
+int catalog_page_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out);
 
 #endif

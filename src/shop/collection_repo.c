@@ -40,13 +40,6 @@
 /* Siblings share COALESCE(parent_id, 0): 0 is the top level. */
 #define SIBLINGS "COALESCE(parent_id, 0) = $1"
 
-static const char *col_str(arena_t *a, db_rows_t *r, int col)
-{
-    size_t len;
-    const char *s = db_rows_text(r, col, &len);
-    return arena_strndup(a, s, len);
-}
-
 /* Run a collection query; *out, *n and (if given) each row's parent id. */
 static int read_collections(db_t *db, arena_t *a, const char *sql, const db_param_t *p, int np,
                             collection_t **out, size_t *n, int64_t **parents)
@@ -75,19 +68,19 @@ static int read_collections(db_t *db, arena_t *a, const char *sql, const db_para
         collection_t *c = &cs[*n];
         memset(c, 0, sizeof(*c));
         c->id = db_rows_int(r, 0);
-        c->public_id = col_str(a, r, 1);
-        c->handle = col_str(a, r, 2);
-        c->title = col_str(a, r, 3);
-        c->body_html = col_str(a, r, 4);
-        c->parent_public_id = db_rows_isnull(r, 5) ? NULL : col_str(a, r, 5);
+        c->public_id = catalog_col_str(a, r, 1);
+        c->handle = catalog_col_str(a, r, 2);
+        c->title = catalog_col_str(a, r, 3);
+        c->body_html = catalog_col_str(a, r, 4);
+        c->parent_public_id = db_rows_isnull(r, 5) ? NULL : catalog_col_str(a, r, 5);
         c->position = (int)db_rows_int(r, 6);
         c->featured = db_rows_int(r, 7) != 0;
         c->published = db_rows_int(r, 8) != 0;
-        c->seo_title = col_str(a, r, 9);
-        c->seo_description = col_str(a, r, 10);
+        c->seo_title = catalog_col_str(a, r, 9);
+        c->seo_description = catalog_col_str(a, r, 10);
         c->product_count = db_rows_int(r, 11);
-        c->created_at = col_str(a, r, 12);
-        c->updated_at = col_str(a, r, 13);
+        c->created_at = catalog_col_str(a, r, 12);
+        c->updated_at = catalog_col_str(a, r, 13);
         par[*n] = db_rows_int(r, 14);
         (*n)++;
     }
@@ -251,8 +244,8 @@ static int lock_current(db_t *db, arena_t *a, collection_t *n, const char *now, 
     if (rc < 0)
         return rc;
     if (db_rows_next(r)) {
-        n->public_id = col_str(a, r, 0);
-        cur->handle = col_str(a, r, 1);
+        n->public_id = catalog_col_str(a, r, 0);
+        cur->handle = catalog_col_str(a, r, 1);
         cur->parent = db_rows_int(r, 2);
         cur->position = db_rows_int(r, 3);
     }
