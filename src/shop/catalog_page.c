@@ -15,20 +15,11 @@
 #include "shop/catalog_int.h"
 #include "shop/catalog_search_int.h"
 
-static product_status_t status_of(const char *s)
-{
-    return strcmp(s, "active") == 0     ? PRODUCT_ACTIVE
-           : strcmp(s, "archived") == 0 ? PRODUCT_ARCHIVED
-                                        : PRODUCT_DRAFT;
-}
-
 #define SUMMARY_COLS                                                                               \
     "p.id, p.public_id, p.handle, p.title, p.vendor, p.product_type, p.status, p.price_min, "      \
     "p.price_max, p.available, "
 
-/* The ids of the page's products: [1,2] for json_each() on SQLite, {1,2}
- * for ::bigint[] on PostgreSQL. */
-static void ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n)
+void catalog_ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n)
 {
     buf_putc(b, pg ? '{' : '[');
     for (size_t i = 0; i < n; i++)
@@ -42,7 +33,7 @@ int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, si
     if (n == 0)
         return 0;
     buf_t b = BUF_INIT;
-    ids_param(&b, pg, ids, n);
+    catalog_ids_param(&b, pg, ids, n);
     db_param_t p[] = {DB_TEXTN(b.data, b.len)};
     db_rows_t *r;
     int rc = db_query(db,
@@ -69,7 +60,8 @@ int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, si
         it->title = catalog_col_str(a, r, 3);
         it->vendor = catalog_col_str(a, r, 4);
         it->product_type = catalog_col_str(a, r, 5);
-        it->status = status_of(db_rows_text(r, 6, NULL));
+        if (product_status_parse(db_rows_text(r, 6, NULL), &it->status) < 0)
+            it->status = PRODUCT_DRAFT;
         it->price_min = db_rows_int(r, 7);
         it->price_max = db_rows_int(r, 8);
         it->available = db_rows_int(r, 9) != 0;
@@ -103,7 +95,7 @@ int catalog_page_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out)
     int64_t *idv = xmalloc(st_mult(out->n, sizeof(int64_t)));
     for (size_t i = 0; i < out->n; i++)
         idv[i] = out->items[i].id;
-    ids_param(&ids, pg, idv, out->n);
+    catalog_ids_param(&ids, pg, idv, out->n);
     free(idv);
     db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
     db_rows_t *r;

@@ -601,10 +601,11 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
 
     /* The kept items' tags, looked up by id. */
     buf_reset(&ids);
-    buf_putc(&ids, s->pg ? '{' : '[');
+    int64_t *kept = xmalloc(st_mult(n, sizeof(*kept)));
     for (size_t i = 0; i < n; i++)
-        buf_printf(&ids, "%s%" PRId64, i ? "," : "", items[i].f.id);
-    buf_putc(&ids, s->pg ? '}' : ']');
+        kept[i] = items[i].f.id;
+    catalog_ids_param(&ids, s->pg, kept, n);
+    free(kept);
     db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
     if ((rc = db_query(db,
                        s->pg ? "SELECT t.product_id, t.tag FROM product_tags t "

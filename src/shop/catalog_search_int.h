@@ -52,6 +52,10 @@ int search_text_parse(arena_t *a, const char *q, search_text_t *out);
  * Invalid UTF-8 bytes count as separators. */
 void search_text_fold(buf_t *out, const char *s, size_t len);
 
+/* ids[0..n) as one list parameter, appended to b: [1,2] for json_each() on
+ * SQLite, {1,2} for ::bigint[] on PostgreSQL (pg). catalog_page.c. */
+void catalog_ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n);
+
 /* The summaries (catalog.h's listing fields) of ids[0..n), in that order,
  * into out->items and out->n; a product deleted meanwhile leaves no hole.
  * pg: the connection is PostgreSQL's. catalog_page.c. */

@@ -260,7 +260,7 @@ int srch_pos(const catalog_page_t *pg, const char *handle)
 
 enum { R_VENDORS = 1, R_TYPES = 2, R_TAGS = 4, R_PRICE = 8, R_AVAIL = 16 };
 
-static bool has_tag(const fprod_t *p, const char *tag)
+bool srch_has_tag(const fprod_t *p, const char *tag)
 {
     size_t n = strlen(tag);
     for (const char *t = p->tags; *t;) {
@@ -295,7 +295,7 @@ static bool ref_match(const fprod_t *p, const catalog_query_t *q, unsigned excl)
     if (!(excl & R_TAGS) && q->ntags) {
         bool any = false;
         for (size_t i = 0; i < q->ntags; i++)
-            any = any || has_tag(p, q->tags[i]);
+            any = any || srch_has_tag(p, q->tags[i]);
         if (!any)
             return false;
     }
@@ -389,7 +389,7 @@ static size_t ref_facet(const catalog_query_t *q, unsigned kind, rfacet_t out[64
         else if (kind == R_TYPES && p->type[0])
             vals[nv++] = p->type;
         for (size_t t = 0; kind == R_TAGS && t < sizeof(TAG_NAMES) / sizeof(TAG_NAMES[0]); t++)
-            if (has_tag(p, TAG_NAMES[t]))
+            if (srch_has_tag(p, TAG_NAMES[t]))
                 vals[nv++] = TAG_NAMES[t];
         for (size_t k = 0; k < nv; k++) {
             size_t j = 0;

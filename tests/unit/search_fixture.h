@@ -89,6 +89,8 @@ catalog_query_t srch_query(void);
 int srch_search(sfx_t *fx, const catalog_query_t *q, catalog_page_t *pg);
 /* A text search with defaults. */
 int srch_find(sfx_t *fx, const char *text, catalog_page_t *pg);
+/* Whether fixture product p has tag (fprod_t.tags). */
+bool srch_has_tag(const fprod_t *p, const char *tag);
 /* The index of handle in the page, or -1. */
 int srch_pos(const catalog_page_t *pg, const char *handle);
 /* Run q and compare the page, total and facets with the reference. */

@@ -40,19 +40,6 @@ static void want_add(want_t *w, size_t *n, const char *v)
 static const char *const TAGS[] = {"cotton", "kitchen", "linen",  "office", "outdoor",
                                    "sale",   "summer",  "winter", "wool"};
 
-static bool has_tag(const fprod_t *p, const char *tag)
-{
-    size_t n = strlen(tag);
-    for (const char *t = p->tags; *t;) {
-        const char *e = strchr(t, ',');
-        size_t len = e ? (size_t)(e - t) : strlen(t);
-        if (len == n && strncmp(t, tag, n) == 0)
-            return true;
-        t += len + (e != NULL);
-    }
-    return false;
-}
-
 /* Every product the plain path finds for q (facets off), page by page. */
 static size_t all_matches(sfx_t *fx, const catalog_query_t *q, product_t **out)
 {
@@ -105,7 +92,7 @@ static void check_list(sfx_t *fx, int line, const catalog_query_t *q, int kind,
         if (kind == K_TYPE && p->product_type[0])
             want_add(w, &n, p->product_type);
         for (size_t t = 0; kind == K_TAG && p->id <= SRCH_NPRODUCTS && t < ARRAY_LEN(TAGS); t++)
-            if (has_tag(&SRCH_PRODUCTS[p->id - 1], TAGS[t]))
+            if (srch_has_tag(&SRCH_PRODUCTS[p->id - 1], TAGS[t]))
                 want_add(w, &n, TAGS[t]);
     }
     qsort(w, n, sizeof(*w), want_cmp);
