@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "db/db_int.h"
+#include "db/sqlite_map.h"
 
 /* The longest sleep souk_sleep() accepts, so a typo cannot hang a test run. */
 #define SOUK_SLEEP_MAX_MS 60000
@@ -444,7 +445,7 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
     int timeout = cfg->busy_timeout_ms ? cfg->busy_timeout_ms : DB_DEFAULT_BUSY_TIMEOUT_MS;
     /* One thread at a time uses a connection (db.h), so no per-call mutex. */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(cfg->sqlite_path, &d->conn, flags, NULL);
+    int rc = sqlite3_open_v2(cfg->sqlite_path, &d->conn, flags, sqlite_map_vfs());
     int ret = 0;
     if (rc != SQLITE_OK) {
         db_set_err(&d->base, "sqlite: cannot open %s: %s", cfg->sqlite_path,
@@ -459,7 +460,10 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
         goto out;
     /* Reads go through a memory map of the file rather than a pread per page
      * (page reads were most of a product page's time on a 10,000-product
-     * catalog), and each connection keeps 16 MiB of pages. */
+     * catalog), one map per process shared by all connections (sqlite_map.h);
+     * mmap_size only has to be non-zero for the pager to use it, and bounds
+     * the per-connection map the default VFS falls back to. Each connection
+     * keeps 16 MiB of pages. */
     rc = sqlite3_exec(d->conn,
                       "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
                       "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;",

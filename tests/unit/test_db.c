@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include "db/db_int.h"
 #include "db/migrate.h"
 #include "db/migrate_int.h"
+#include "db/sqlite_map.h"
 #include "harness.h"
 
 typedef struct {
@@ -916,4 +918,111 @@ TEST(sqlite_concurrent_open_of_new_file)
                 test_fail(__FILE__, __LINE__, "round %d, opener %d: %s", round, i, o[i].err);
         }
     }
+}
+
+static long rss_file_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "RssFile: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static db_t *map_open(const char *path)
+{
+    db_config_t cfg = {.sqlite_path = path, .busy_timeout_ms = 5000};
+    db_t *db = NULL;
+    char err[256];
+    if (db_open(&cfg, &db, err, sizeof(err)) != 0)
+        test_fail(__FILE__, __LINE__, "db_open: %s", err);
+    return db;
+}
+
+/* A server's connections read the database through one memory map
+ * (sqlite_map.h): reading the whole file from five connections must add
+ * about one file's worth to the resident set, not five, and rows a
+ * connection adds later must be read correctly by the others. */
+TEST(sqlite_connections_share_one_map)
+{
+    enum { CONNS = 5, ROWS = 8000 };
+    char path[300];
+    snprintf(path, sizeof(path), "%s/shared-map.db", test_tmpdir());
+    db_t *db[CONNS];
+    db[0] = map_open(path);
+    CHECK(db_exec_script(db[0], "CREATE TABLE t(x BLOB);"
+                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 8000) INSERT INTO t SELECT randomblob(1000) FROM n;"
+                                "PRAGMA wal_checkpoint(TRUNCATE);") == 0);
+    for (int i = 1; i < CONNS; i++)
+        db[i] = map_open(path);
+    CHECK_INT(sqlite_map_count(), 1);
+    int64_t pages = 0, page_size = 0;
+    CHECK_INT(db_query_int(db[0], "PRAGMA page_count", NULL, 0, &pages), 0);
+    CHECK_INT(db_query_int(db[0], "PRAGMA page_size", NULL, 0, &page_size), 0);
+    long file_kb = (long)(pages * page_size / 1024);
+    CHECK(file_kb > 7000);
+
+    long before = rss_file_kb();
+    for (int i = 0; i < CONNS; i++) {
+        int64_t sum = 0;
+        CHECK_INT(db_query_int(db[i], "SELECT sum(length(x)) FROM t", NULL, 0, &sum), 0);
+        CHECK_INT(sum, (int64_t)ROWS * 1000);
+    }
+    long grew = rss_file_kb() - before;
+    if (grew > file_kb * 3 / 2)
+        test_fail(__FILE__, __LINE__, "reading a %ld kB file from %d connections added %ld kB",
+                  file_kb, CONNS, grew);
+
+    /* The file grows past what the others have seen; they read the new tail. */
+    CHECK(db_exec_script(db[0], "INSERT INTO t SELECT randomblob(1000) FROM t LIMIT 4000;"
+                                "PRAGMA wal_checkpoint(TRUNCATE);") == 0);
+    for (int i = 1; i < CONNS; i++) {
+        int64_t n = 0;
+        CHECK_INT(db_query_int(db[i], "SELECT count(*) FROM t WHERE length(x) = 1000", NULL, 0, &n),
+                  0);
+        CHECK_INT(n, ROWS + 4000);
+    }
+    for (int i = 0; i < CONNS; i++)
+        db_close(db[i]);
+    CHECK_INT(sqlite_map_count(), 0);
+}
+
+/* Whether another process would find a read lock on the database file:
+ * SQLite's shared-lock bytes start at 0x40000002 (os_unix.c, SHARED_FIRST). */
+static bool other_process_sees_read_lock(const char *path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        struct flock fl = {
+            .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0x40000002, .l_len = 510};
+        int rc = fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? 0 : 1;
+        _exit(rc);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Opening another connection must not drop the locks this process holds on
+ * the file (closing any descriptor of a file drops them all): with them
+ * gone, a second server would checkpoint under this one's readers. */
+TEST(sqlite_open_keeps_other_connections_locks)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s/locks.db", test_tmpdir());
+    db_t *a = map_open(path);
+    CHECK(db_exec_script(a, "CREATE TABLE t(x); INSERT INTO t VALUES (1);") == 0);
+    CHECK(db_exec_script(a, "BEGIN; SELECT count(*) FROM t;") == 0);
+    CHECK(other_process_sees_read_lock(path));
+    db_t *b = map_open(path);
+    CHECK(other_process_sees_read_lock(path));
+    CHECK(db_exec_script(a, "COMMIT") == 0);
+    db_close(b);
+    db_close(a);
 }
