@@ -573,7 +573,12 @@ void ctx_run(http_ctx_t *c)
         pagecache_invalidate(server_pagecache(c->srv));
     if (rc != 0) {
         int status = status_for(rc);
-        if (status >= 500)
+        /* The database's own message is what an operator needs to act on;
+         * the shopper gets only the request id. */
+        if (status >= 500 && rc == SOUK_EDB && c->db && db_errmsg(c->db)[0])
+            log_error("request %s %s %s failed: %s: %s", c->request_id, c->method, c->path,
+                      souk_strerror(rc), db_errmsg(c->db));
+        else if (status >= 500)
             log_error("request %s %s %s failed: %s", c->request_id, c->method, c->path,
                       souk_strerror(rc));
         /* Keep an error the handler already set (e.g. by http_json). */
