@@ -160,6 +160,12 @@ int64_t db_rows_int(const db_rows_t *rows, int col)
     return rows->db->ops->rows_int(rows, col);
 }
 
+double db_rows_double(const db_rows_t *rows, int col)
+{
+    ASSERT(rows->on_row && col >= 0 && col < rows->ncols);
+    return rows->db->ops->rows_double(rows, col);
+}
+
 const char *db_rows_text(const db_rows_t *rows, int col, size_t *len)
 {
     ASSERT(rows->on_row && col >= 0 && col < rows->ncols);

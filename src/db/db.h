@@ -98,6 +98,9 @@ bool db_rows_isnull(const db_rows_t *rows, int col);
  * column that holds no integer is a caller bug: SQLite converts as SQLite does
  * (3.7 reads 3), PostgreSQL returns 0 and logs a warning. */
 int64_t db_rows_int(const db_rows_t *rows, int col);
+/* Floating-point value of a column: 0 for NULL. On PostgreSQL the text is read
+ * with strtod, which gives back the exact value PostgreSQL writes. */
+double db_rows_double(const db_rows_t *rows, int col);
 /* Text of a column, valid until the next db_rows_next/db_rows_end; "" for NULL.
  * A blob (BLOB, bytea) comes back as its bytes on both backends. */
 const char *db_rows_text(const db_rows_t *rows, int col, size_t *len);

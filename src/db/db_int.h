@@ -26,6 +26,7 @@ typedef struct {
     bool (*rows_next)(db_rows_t *rows);
     bool (*rows_isnull)(const db_rows_t *rows, int col);
     int64_t (*rows_int)(const db_rows_t *rows, int col);
+    double (*rows_double)(const db_rows_t *rows, int col);
     const char *(*rows_text)(const db_rows_t *rows, int col, size_t *len);
     /* Release what the result holds (reset the statement, free the result). */
     void (*rows_release)(db_rows_t *rows);

@@ -474,6 +474,16 @@ static int64_t pg_rows_int(const db_rows_t *rows, int col)
     return out;
 }
 
+static double pg_rows_double(const db_rows_t *rows, int col)
+{
+    const pg_rows_t *r = (const pg_rows_t *)rows;
+    if (PQgetisnull(r->res, r->row, col))
+        return 0;
+    /* extra_float_digits is 1 by default since PostgreSQL 12: the shortest
+     * text that reads back as the same double. */
+    return strtod(PQgetvalue(r->res, r->row, col), NULL);
+}
+
 static const char *pg_rows_text(const db_rows_t *rows, int col, size_t *len)
 {
     /* Decoding caches into the rows object, which is never really const. */
@@ -720,6 +730,7 @@ static const db_ops_t pg_ops = {
     .rows_next = pg_rows_next,
     .rows_isnull = pg_rows_isnull,
     .rows_int = pg_rows_int,
+    .rows_double = pg_rows_double,
     .rows_text = pg_rows_text,
     .rows_release = pg_rows_release,
     .in_tx = pg_in_tx,

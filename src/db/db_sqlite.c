@@ -284,6 +284,12 @@ static int64_t sq_rows_int(const db_rows_t *rows, int col)
     return sqlite3_column_int64(r->stmt, col);
 }
 
+static double sq_rows_double(const db_rows_t *rows, int col)
+{
+    const sqlite_rows_t *r = (const sqlite_rows_t *)rows;
+    return sqlite3_column_double(r->stmt, col);
+}
+
 static const char *sq_rows_text(const db_rows_t *rows, int col, size_t *len)
 {
     const sqlite_rows_t *r = (const sqlite_rows_t *)rows;
@@ -501,6 +507,7 @@ static const db_ops_t sqlite_ops = {
     .rows_next = sq_rows_next,
     .rows_isnull = sq_rows_isnull,
     .rows_int = sq_rows_int,
+    .rows_double = sq_rows_double,
     .rows_text = sq_rows_text,
     .rows_release = sq_rows_release,
     .in_tx = sq_in_tx,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "shop/catalog_int.h"
 
 static uint32_t fnv1a(const char *s, size_t len)
 {
@@ -151,6 +152,18 @@ void facets_add_tag(facets_t *fc, facet_item_t *it, uint32_t tag)
     }
     it->tags[it->ntags++] = tag;
     it->tag_chosen |= facets_tag_chosen(fc, tag);
+}
+
+void facets_add_joined_tags(facets_t *fc, facet_item_t *it, const char *s, size_t len)
+{
+    const char *end = s + len;
+    while (s < end) {
+        const char *e = memchr(s, CATALOG_TAG_SEP, (size_t)(end - s));
+        if (e == NULL)
+            e = end;
+        facets_add_tag(fc, it, facets_intern_tag(fc, s, (size_t)(e - s)));
+        s = e + 1;
+    }
 }
 
 bool facets_item(facets_t *fc, const facet_item_t *it)

@@ -72,6 +72,9 @@ bool facets_tag_chosen(const facets_t *fc, uint32_t tag);
 
 /* Append tag (from facets_intern_tag) to it's own growing array. */
 void facets_add_tag(facets_t *fc, facet_item_t *it, uint32_t tag);
+/* facets_add_tag for each tag of a products.tags value (len bytes of s,
+ * joined by CATALOG_TAG_SEP; empty for none). */
+void facets_add_joined_tags(facets_t *fc, facet_item_t *it, const char *s, size_t len);
 
 /* Count it; whether it passes every filter (it is on the page's list). */
 bool facets_item(facets_t *fc, const facet_item_t *it);

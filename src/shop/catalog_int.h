@@ -12,6 +12,10 @@
 /* Generated handles tried with "-2", "-3", ... up to this many, then with a
  * random suffix. */
 #define CATALOG_HANDLE_ATTEMPTS 100
+/* products.tags joins a product's tags with this byte; triggers of migration
+ * 0005 keep it from product_tags. A tag cannot hold it (catalog.c refuses
+ * control characters). */
+#define CATALOG_TAG_SEP '\x1f'
 
 /* A time column as ISO 8601 UTC with milliseconds: SQLite stores that text,
  * PostgreSQL's timestamptz is formatted on read. */

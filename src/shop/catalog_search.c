@@ -406,46 +406,35 @@ static void flags_but(buf_t *sql, const search_t *s, int skip)
 }
 
 /* SQLite, a listing (no text) with facets: one statement streams the
- * products of the collection (or catalog) with their tags, each product's
- * rows together, however many there are. */
+ * products of the collection (or catalog), a row each with its tags
+ * (products.tags), however many there are. */
 static int facets_pass(db_t *db, arena_t *a, const search_t *s, catalog_page_t *out)
 {
     ASSERT(!s->pg && !s->text.ngroups);
     sqlb_t b = {BUF_INIT, {{0}}, 0, false, 0};
-    sb_put(&b, "SELECT p.id, p.vendor, p.product_type, p.price_min, p.available, t.tag");
-    sb_from(&b, s, " LEFT JOIN product_tags t ON t.product_id = p.id");
+    sb_put(&b, "SELECT p.id, p.vendor, p.product_type, p.price_min, p.available, p.tags");
+    sb_from(&b, s, NULL);
     sb_where(&b, s, F_ALL);
-    /* The driving table's order: read without a sort, and the order that
-     * keeps a product's rows together. */
-    sb_put(&b, s->coll_id ? " ORDER BY cp.product_id" : " ORDER BY p.id");
     facets_t fc;
     bool on[F_COUNT];
     facets_init(&fc, s->q, filters_on(s, on));
     facet_item_t it = {0};
-    bool have = false;
     db_rows_t *r;
     int rc = sb_query(db, &b, &r);
     if (rc < 0)
         goto out;
     while (db_rows_next(r)) {
-        int64_t id = db_rows_int(r, 0);
-        if (!have || id != it.id) {
-            if (have)
-                facets_item(&fc, &it);
-            have = true;
-            it.id = id;
-            facets_read(&fc, r, 1, &it);
-        }
-        if (!db_rows_isnull(r, 5)) {
-            size_t len;
-            const char *v = db_rows_text(r, 5, &len);
-            facets_add_tag(&fc, &it, facets_intern_tag(&fc, v, len));
-        }
+        it.id = db_rows_int(r, 0);
+        it.ntags = 0;
+        it.tag_chosen = false;
+        facets_read(&fc, r, 1, &it);
+        size_t len;
+        const char *tags = db_rows_text(r, 5, &len);
+        facets_add_joined_tags(&fc, &it, tags, len);
+        facets_item(&fc, &it);
     }
     if ((rc = db_rows_end(r)) < 0)
         goto out;
-    if (have)
-        facets_item(&fc, &it);
     facets_done(&fc, a, out);
 out:
     facets_free(&fc);
@@ -457,23 +446,18 @@ out:
 /* A text search with facets: the window, the facets and, sorted by
  * relevance, the page, from one read of the text's matches newest first.
  * Separately, set_window, the facet statement and the page would each match
- * the text again, and the page would rank every match again. The matches
- * the shopper may see are kept (at most the window's), their tags read by
- * id, then counted as facets_pass does. The relevance order is sb_order_by's:
+ * the text again, and the page would rank every match again. Each match
+ * the shopper may see (at most the window's) is counted as facets_pass
+ * counts, and with relevance kept if it passes the filters. The relevance
+ * order is sb_order_by's:
  * rank, then newest, then id descending. With another sort the page is left
  * to fetch_page, bounded by the window found here (s->window on SQLite, the
  * matches' ids as s->cand on PostgreSQL). *paged: the page is in out. */
 typedef struct {
-    facet_item_t f;
+    int64_t id;
     double rank;         /* lower first */
     const char *created; /* in the caller's arena */
 } titem_t;
-
-static int titem_by_id(const void *key, const void *x)
-{
-    int64_t id = *(const int64_t *)key, other = ((const titem_t *)x)->f.id;
-    return (id < other) - (id > other); /* the items are in id descending */
-}
 
 static int titem_relevance(const void *x, const void *y)
 {
@@ -483,25 +467,17 @@ static int titem_relevance(const void *x, const void *y)
     int d = strcmp(b->created, a->created);
     if (d)
         return d;
-    return (a->f.id < b->f.id) - (a->f.id > b->f.id);
-}
-
-typedef struct {
-    uint32_t item, tag;
-} ttag_t;
-
-static int ttag_cmp(const void *x, const void *y)
-{
-    const ttag_t *a = x, *b = y;
-    return (a->item > b->item) - (a->item < b->item);
+    return (a->id < b->id) - (a->id > b->id);
 }
 
 /* The statement of text_pass: id, visible, in the collection, vendor, type,
- * price, available, then with rel the rank (lower first) and created_at. */
+ * price, available, tags (products.tags), then with rel the rank (lower
+ * first) and created_at. */
 static void text_pass_sql(sqlb_t *b, const search_t *s, bool rel)
 {
     const char *visible = s->q->include_unpublished ? "1" : "p.status = 'active'";
-    buf_printf(&b->sql, "SELECT p.id, %s, %s, p.vendor, p.product_type, p.price_min, p.available",
+    buf_printf(&b->sql,
+               "SELECT p.id, %s, %s, p.vendor, p.product_type, p.price_min, p.available, p.tags",
                visible, s->coll_id ? "cp.product_id IS NOT NULL" : "1");
     if (!s->pg) {
         if (rel)
@@ -519,7 +495,7 @@ static void text_pass_sql(sqlb_t *b, const search_t *s, bool rel)
                        "'YYYY-MM-DD HH24:MI:SS.US')",
                        b->tsq);
         buf_printf(&b->sql,
-                   " FROM (SELECT id, status, vendor, product_type, price_min, available, "
+                   " FROM (SELECT id, status, vendor, product_type, price_min, available, tags, "
                    "created_at, search FROM products WHERE search @@ $%d::tsquery ORDER BY id "
                    "DESC LIMIT $%d) p",
                    b->tsq, sb_bind(b, DB_INT(CATALOG_SEARCH_WINDOW + 1)));
@@ -549,12 +525,10 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
     facets_t fc;
     bool on[F_COUNT];
     facets_init(&fc, s->q, filters_on(s, on));
-    titem_t *items = NULL;
-    ttag_t *pairs = NULL;
-    uint32_t *tags = NULL;
-    titem_t **cand = NULL;
+    facet_item_t f = {0};
+    titem_t *items = NULL, **cand = NULL;
     buf_t ids = BUF_INIT;
-    size_t n = 0, cap = 0, nmatch = 0, npairs = 0, pcap = 0;
+    size_t ncand = 0, cap = 0, nmatch = 0;
     db_rows_t *r;
     int rc = sb_query(db, &b, &r);
     if (rc < 0)
@@ -574,21 +548,25 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
         nmatch++;
         if (!db_rows_int(r, 1) || !db_rows_int(r, 2))
             continue;
-        if (n == cap) {
+        /* Counted as it is read; only what passes every filter is kept. */
+        f.id = id;
+        f.ntags = 0;
+        f.tag_chosen = false;
+        facets_read(&fc, r, 3, &f);
+        size_t len;
+        const char *tags = db_rows_text(r, 7, &len);
+        facets_add_joined_tags(&fc, &f, tags, len);
+        if (!facets_item(&fc, &f) || !rel)
+            continue;
+        if (ncand == cap) {
             cap = cap ? st_mult(cap, 2) : 64;
             items = xrealloc(items, st_mult(cap, sizeof(*items)));
         }
-        titem_t *it = &items[n++];
-        memset(it, 0, sizeof(*it));
-        it->f.id = id;
-        facets_read(&fc, r, 3, &it->f);
-        if (rel) {
-            /* The rank as text: SQLite writes a REAL with 15 digits, which
-             * ties only what ranks the same to 15 digits (the newest then
-             * comes first); PostgreSQL writes a real exactly. */
-            it->rank = strtod(db_rows_text(r, 7, NULL), NULL);
-            it->created = catalog_col_str(a, r, 8);
-        }
+        titem_t *it = &items[ncand++];
+        it->id = id;
+        /* Compared exactly, as the ORDER BY of sb_order_by compares it. */
+        it->rank = db_rows_double(r, 8);
+        it->created = catalog_col_str(a, r, 9);
     }
     if ((rc = db_rows_end(r)) < 0)
         goto out;
@@ -596,73 +574,24 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
         buf_putc(&ids, '}');
         s->cand = arena_strndup(a, ids.data, ids.len);
     }
-    if (n == 0)
-        goto count;
-
-    /* The kept items' tags, looked up by id. */
-    buf_reset(&ids);
-    int64_t *kept = xmalloc(st_mult(n, sizeof(*kept)));
-    for (size_t i = 0; i < n; i++)
-        kept[i] = items[i].f.id;
-    catalog_ids_param(&ids, s->pg, kept, n);
-    free(kept);
-    db_param_t p[] = {DB_TEXTN(ids.data, ids.len)};
-    if ((rc = db_query(db,
-                       s->pg ? "SELECT t.product_id, t.tag FROM product_tags t "
-                               "WHERE t.product_id = ANY ($1::bigint[])"
-                             : "SELECT t.product_id, t.tag FROM json_each($1) j CROSS JOIN "
-                               "product_tags t ON t.product_id = j.value",
-                       p, 1, &r)) < 0)
-        goto out;
-    while (db_rows_next(r)) {
-        int64_t id = db_rows_int(r, 0);
-        titem_t *it = bsearch(&id, items, n, sizeof(*items), titem_by_id);
-        if (it == NULL)
-            continue;
-        size_t len;
-        const char *v = db_rows_text(r, 1, &len);
-        if (npairs == pcap) {
-            pcap = pcap ? st_mult(pcap, 2) : 128;
-            pairs = xrealloc(pairs, st_mult(pcap, sizeof(*pairs)));
-        }
-        pairs[npairs].item = (uint32_t)(it - items);
-        pairs[npairs++].tag = facets_intern_tag(&fc, v, len);
-    }
-    if ((rc = db_rows_end(r)) < 0)
-        goto out;
-    if (npairs)
-        qsort(pairs, npairs, sizeof(*pairs), ttag_cmp);
-    tags = xmalloc(st_mult(npairs + 1, sizeof(*tags)));
-    for (size_t k = 0; k < npairs; k++) {
-        facet_item_t *f = &items[pairs[k].item].f;
-        if (f->ntags == 0)
-            f->tags = &tags[k];
-        tags[k] = pairs[k].tag;
-        f->ntags++;
-        f->tag_chosen |= facets_tag_chosen(&fc, pairs[k].tag);
-    }
-
-count:
-    cand = xmalloc(st_mult(n + 1, sizeof(*cand)));
-    size_t ncand = 0;
-    for (size_t i = 0; i < n; i++)
-        if (facets_item(&fc, &items[i].f))
-            cand[ncand++] = &items[i];
     facets_done(&fc, a, out);
     if (rel) {
         *paged = true;
+        /* Pointers only now: items moved while it grew. */
+        cand = xmalloc(st_mult(ncand + 1, sizeof(*cand)));
+        for (size_t i = 0; i < ncand; i++)
+            cand[i] = &items[i];
         qsort(cand, ncand, sizeof(*cand), titem_relevance);
         size_t m = 0;
         int64_t *page = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t)));
         for (size_t i = (size_t)q->offset; i < ncand && m < (size_t)q->limit; i++)
-            page[m++] = cand[i]->f.id;
+            page[m++] = cand[i]->id;
         rc = catalog_page_summaries(db, a, s->pg, page, m, out);
     }
 out:
     facets_free(&fc);
+    free(f.tags);
     free(items);
-    free(pairs);
-    free(tags);
     free(cand);
     buf_free(&ids);
     buf_free(&b.sql);

@@ -684,3 +684,80 @@ CAT_TEST(product_save_inside_a_transaction)
 out:
     cat_done(&fx);
 }
+
+/* products.tags (migration 0005) as a sorted, comma-joined list in a, or
+ * "?" when the row cannot be read. */
+static const char *row_tags(db_t *db, arena_t *a, int64_t id)
+{
+    db_param_t p[] = {DB_INT(id)};
+    db_rows_t *r;
+    if (db_query(db, "SELECT tags FROM products WHERE id = $1", p, 1, &r) < 0)
+        return "?";
+    const char *parts[16];
+    size_t n = 0;
+    char *copy = NULL;
+    if (db_rows_next(r)) {
+        size_t len;
+        const char *v = db_rows_text(r, 0, &len);
+        copy = arena_strndup(a, v, len);
+        for (char *s = copy; *s && n < 16;) {
+            parts[n++] = s;
+            char *e = strchr(s, '\x1f');
+            if (!e)
+                break;
+            *e = '\0';
+            s = e + 1;
+        }
+    }
+    if (db_rows_end(r) < 0 || copy == NULL)
+        return "?";
+    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of tags */
+        for (size_t j = i; j > 0 && strcmp(parts[j - 1], parts[j]) > 0; j--) {
+            const char *t = parts[j];
+            parts[j] = parts[j - 1];
+            parts[j - 1] = t;
+        }
+    const char *out = "";
+    for (size_t i = 0; i < n; i++)
+        out = cat_fmt(a, "%s%s%s", out, i ? "," : "", parts[i]);
+    return out;
+}
+
+/* The tags a listing's facets read from the product row follow every change
+ * of product_tags: a save, and a statement that goes round the catalog. */
+CAT_TEST(product_row_tags_follow_product_tags)
+{
+    fixture_t fx;
+    if (!cat_open(&fx, be, "rowtags"))
+        goto out;
+    arena_t *a = &fx.a;
+    product_t *p = cat_product(a, "Tagged", 1);
+    const char *t1[] = {"red", "blue"};
+    p->tags = t1;
+    p->ntags = 2;
+    SAVE_OK(&fx, p);
+    BCHECK_STR(row_tags(fx.db, a, p->id), "blue,red");
+    product_t *q = cat_product(a, "Tagged", 1);
+    q->id = p->id;
+    q->variants[0].public_id = p->variants[0].public_id;
+    const char *t2[] = {"green", "blue"};
+    q->tags = t2;
+    q->ntags = 2;
+    SAVE_OK(&fx, q);
+    BCHECK_STR(row_tags(fx.db, a, p->id), "blue,green");
+    db_param_t id[] = {DB_INT(p->id)};
+    BCHECK_INT(
+        db_exec(fx.db, "DELETE FROM product_tags WHERE product_id = $1 AND tag = 'blue'", id, 1),
+        1);
+    BCHECK_STR(row_tags(fx.db, a, p->id), "green");
+    BCHECK_INT(db_exec(fx.db, "UPDATE product_tags SET tag = 'teal' WHERE product_id = $1", id, 1),
+               1);
+    BCHECK_STR(row_tags(fx.db, a, p->id), "teal");
+    BCHECK_INT(db_exec(fx.db, "DELETE FROM product_tags WHERE product_id = $1", id, 1), 1);
+    BCHECK_STR(row_tags(fx.db, a, p->id), "");
+    product_t *none = cat_product(a, "Untagged", 1);
+    SAVE_OK(&fx, none);
+    BCHECK_STR(row_tags(fx.db, a, none->id), "");
+out:
+    cat_done(&fx);
+}
