@@ -120,6 +120,40 @@ void facets_init(facets_t *fc, const catalog_query_t *q, const bool on[F_COUNT])
     memcpy(fc->on, on, sizeof(fc->on));
 }
 
+static uint32_t facets_intern_tag(facets_t *fc, const char *s, size_t len)
+{
+    return set_intern(&fc->sets[2], s, len);
+}
+
+static bool facets_tag_chosen(const facets_t *fc, uint32_t tag)
+{
+    ASSERT(tag < fc->sets[2].n);
+    return fc->sets[2].v[tag].chosen;
+}
+
+static void facets_add_tag(facets_t *fc, facet_item_t *it, uint32_t tag)
+{
+    if (it->ntags == it->cap) {
+        it->cap = it->cap ? st_mult(it->cap, 2) : 8;
+        it->tags = xrealloc(it->tags, st_mult(it->cap, sizeof(*it->tags)));
+    }
+    it->tags[it->ntags++] = tag;
+    it->tag_chosen |= facets_tag_chosen(fc, tag);
+}
+
+/* facets_add_tag for each tag of a products.tags value (len bytes of s). */
+static void add_joined_tags(facets_t *fc, facet_item_t *it, const char *s, size_t len)
+{
+    const char *end = s + len;
+    while (s < end) {
+        const char *e = memchr(s, CATALOG_TAG_SEP, (size_t)(end - s));
+        if (e == NULL)
+            e = end;
+        facets_add_tag(fc, it, facets_intern_tag(fc, s, (size_t)(e - s)));
+        s = e + 1;
+    }
+}
+
 void facets_read(facets_t *fc, db_rows_t *r, int col, facet_item_t *it)
 {
     size_t len;
@@ -131,39 +165,8 @@ void facets_read(facets_t *fc, db_rows_t *r, int col, facet_item_t *it)
     it->available = db_rows_int(r, col + 3) != 0;
     it->ntags = 0;
     it->tag_chosen = false;
-}
-
-uint32_t facets_intern_tag(facets_t *fc, const char *s, size_t len)
-{
-    return set_intern(&fc->sets[2], s, len);
-}
-
-bool facets_tag_chosen(const facets_t *fc, uint32_t tag)
-{
-    ASSERT(tag < fc->sets[2].n);
-    return fc->sets[2].v[tag].chosen;
-}
-
-void facets_add_tag(facets_t *fc, facet_item_t *it, uint32_t tag)
-{
-    if (it->ntags == it->cap) {
-        it->cap = it->cap ? st_mult(it->cap, 2) : 8;
-        it->tags = xrealloc(it->tags, st_mult(it->cap, sizeof(*it->tags)));
-    }
-    it->tags[it->ntags++] = tag;
-    it->tag_chosen |= facets_tag_chosen(fc, tag);
-}
-
-void facets_add_joined_tags(facets_t *fc, facet_item_t *it, const char *s, size_t len)
-{
-    const char *end = s + len;
-    while (s < end) {
-        const char *e = memchr(s, CATALOG_TAG_SEP, (size_t)(end - s));
-        if (e == NULL)
-            e = end;
-        facets_add_tag(fc, it, facets_intern_tag(fc, s, (size_t)(e - s)));
-        s = e + 1;
-    }
+    v = db_rows_text(r, col + 4, &len);
+    add_joined_tags(fc, it, v, len);
 }
 
 bool facets_item(facets_t *fc, const facet_item_t *it)

@@ -39,9 +39,9 @@ typedef struct {
     size_t nchosen;
 } facet_set_t;
 
-/* One product as a pass reads it. Its tags are indexes from
- * facets_intern_tag(): the caller's array, or one facets_add_tag() grows
- * (then the caller frees tags). */
+/* One product as a pass reads it (facets_read). Its tags are indexes into
+ * the pass's tag set, in an array facets_read grows and the caller frees
+ * (tags) once done with the item. */
 typedef struct {
     int64_t id, price;
     bool available, tag_chosen;
@@ -62,19 +62,9 @@ typedef struct {
 /* Start counting for q, whose facet filter f is in force when on[f]. */
 void facets_init(facets_t *fc, const catalog_query_t *q, const bool on[F_COUNT]);
 
-/* Columns col.. of r (vendor, type, price_min, available) into it, with no
- * tags yet. */
+/* Columns col.. of r (vendor, type, price_min, available, and tags as
+ * products.tags joins them) into it. */
 void facets_read(facets_t *fc, db_rows_t *r, int col, facet_item_t *it);
-
-/* The index of tag s[0..len), and whether the shopper chose it. */
-uint32_t facets_intern_tag(facets_t *fc, const char *s, size_t len);
-bool facets_tag_chosen(const facets_t *fc, uint32_t tag);
-
-/* Append tag (from facets_intern_tag) to it's own growing array. */
-void facets_add_tag(facets_t *fc, facet_item_t *it, uint32_t tag);
-/* facets_add_tag for each tag of a products.tags value (len bytes of s,
- * joined by CATALOG_TAG_SEP; empty for none). */
-void facets_add_joined_tags(facets_t *fc, facet_item_t *it, const char *s, size_t len);
 
 /* Count it; whether it passes every filter (it is on the page's list). */
 bool facets_item(facets_t *fc, const facet_item_t *it);

@@ -425,12 +425,7 @@ static int facets_pass(db_t *db, arena_t *a, const search_t *s, catalog_page_t *
         goto out;
     while (db_rows_next(r)) {
         it.id = db_rows_int(r, 0);
-        it.ntags = 0;
-        it.tag_chosen = false;
         facets_read(&fc, r, 1, &it);
-        size_t len;
-        const char *tags = db_rows_text(r, 5, &len);
-        facets_add_joined_tags(&fc, &it, tags, len);
         facets_item(&fc, &it);
     }
     if ((rc = db_rows_end(r)) < 0)
@@ -550,12 +545,7 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
             continue;
         /* Counted as it is read; only what passes every filter is kept. */
         f.id = id;
-        f.ntags = 0;
-        f.tag_chosen = false;
         facets_read(&fc, r, 3, &f);
-        size_t len;
-        const char *tags = db_rows_text(r, 7, &len);
-        facets_add_joined_tags(&fc, &f, tags, len);
         if (!facets_item(&fc, &f) || !rel)
             continue;
         if (ncand == cap) {
