@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "db/db_int.h"
 #include "db/sqlite_map.h"
+#include "db/sqlite_rank.h"
 
 /* The longest sleep souk_sleep() accepts, so a typo cannot hang a test run. */
 #define SOUK_SLEEP_MAX_MS 60000
@@ -476,6 +477,11 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         ret = sq_fail(d, rc);
+        goto out;
+    }
+    if ((rc = sqlite_rank_register(d->conn)) != SQLITE_OK) {
+        db_set_err(&d->base, "sqlite: cannot register souk_rank: %s", sqlite3_errstr(rc));
+        ret = SOUK_EDB;
         goto out;
     }
     if (cfg->test_functions) {

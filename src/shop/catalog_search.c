@@ -28,11 +28,12 @@
 #include "shop/catalog_int.h"
 #include "shop/catalog_search_int.h"
 
-/* Relevance weights. SQLite bm25 per column: title, body, vendor, tags, SKUs.
- * PostgreSQL ts_rank_cd per weight class {D, C, B, A}: description, vendor,
- * tags and SKUs, title; a description needs 20 mentions of a word to weigh
- * what one in the title does. */
-#define FTS_RANK "bm25(products_fts, 10.0, 1.0, 3.0, 6.0, 8.0)"
+/* Relevance weights. SQLite souk_rank (sqlite_rank.h) per column: title,
+ * body, vendor, tags, SKUs, after the MATCH text ($%d). PostgreSQL
+ * ts_rank_cd per weight class {D, C, B, A}: description, vendor, tags and
+ * SKUs, title; a description needs 20 mentions of a word to weigh what one in
+ * the title does. Neither weighs a row by its length. */
+#define FTS_RANK "souk_rank(products_fts, $%d, 10.0, 1.0, 3.0, 6.0, 8.0)"
 #define TS_RANK "ts_rank_cd('{0.05, 0.3, 0.6, 1.0}', p.search, $%d::tsquery)"
 
 /* The facet filters' columns (F_*, catalog_facets.h) in the facet
@@ -58,7 +59,7 @@ typedef struct {
     db_param_t p[16];
     int n;
     bool where; /* a WHERE has been written */
-    int tsq;    /* PostgreSQL: the placeholder of the tsquery, once bound */
+    int tsq;    /* the placeholder of the text (tsquery, or MATCH), once bound */
 } sqlb_t;
 
 static void sb_put(sqlb_t *b, const char *s)
@@ -225,9 +226,10 @@ static void sb_where(sqlb_t *b, const search_t *s, unsigned skip)
         sb_and(b);
         buf_printf(&b->sql, "p.search @@ $%d::tsquery", b->tsq);
     } else if (s->text.ngroups) {
+        /* Bound once: the rank reads it too. */
+        b->tsq = sb_bind(b, DB_TEXT(s->text.fts));
         sb_and(b);
-        sb_put(b, "products_fts MATCH ");
-        sb_param(b, DB_TEXT(s->text.fts));
+        buf_printf(&b->sql, "products_fts MATCH $%d", b->tsq);
     }
     if (s->window) {
         sb_and(b);
@@ -250,12 +252,12 @@ static void sb_order_by(sqlb_t *b, const search_t *s)
 {
     switch (s->sort) {
     case SORT_RELEVANCE:
-        if (s->pg && b->tsq == 0)
-            b->tsq = sb_bind(b, DB_TEXT(s->tsq));
+        if (b->tsq == 0)
+            b->tsq = sb_bind(b, DB_TEXT(s->pg ? s->tsq : s->text.fts));
         if (s->pg)
             buf_printf(&b->sql, " ORDER BY " TS_RANK " DESC, p.created_at DESC, p.id DESC", b->tsq);
         else
-            sb_put(b, " ORDER BY " FTS_RANK ", p.created_at DESC, p.id DESC");
+            buf_printf(&b->sql, " ORDER BY " FTS_RANK ", p.created_at DESC, p.id DESC", b->tsq);
         return;
     case SORT_MANUAL:
         sb_put(b, " ORDER BY cp.position, p.id");
@@ -475,8 +477,9 @@ static void text_pass_sql(sqlb_t *b, const search_t *s, bool rel)
                "SELECT p.id, %s, %s, p.vendor, p.product_type, p.price_min, p.available, p.tags",
                visible, s->coll_id ? "cp.product_id IS NOT NULL" : "1");
     if (!s->pg) {
+        b->tsq = sb_bind(b, DB_TEXT(s->text.fts));
         if (rel)
-            sb_put(b, ", " FTS_RANK ", p.created_at");
+            buf_printf(&b->sql, ", " FTS_RANK ", p.created_at", b->tsq);
         sb_put(b, " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid");
     } else {
         /* The newest matches first (GIN finds them, a top-N sort keeps the
@@ -501,8 +504,7 @@ static void text_pass_sql(sqlb_t *b, const search_t *s, bool rel)
         sb_param(b, DB_INT(s->coll_id));
     }
     if (!s->pg) {
-        sb_put(b, " WHERE products_fts MATCH ");
-        sb_param(b, DB_TEXT(s->text.fts));
+        buf_printf(&b->sql, " WHERE products_fts MATCH $%d", b->tsq);
         sb_put(b, " ORDER BY products_fts.rowid DESC LIMIT ");
         sb_param(b, DB_INT(CATALOG_SEARCH_WINDOW + 1));
     } else {

@@ -1026,3 +1026,53 @@ TEST(sqlite_open_keeps_other_connections_locks)
     db_close(b);
     db_close(a);
 }
+
+/* The rowids of f matching q, best first by souk_rank with weights 10 and 1,
+ * as "1,2,..." in out. */
+static void ranked(db_t *db, const char *q, char *out, size_t cap)
+{
+    db_param_t p[] = {DB_TEXT(q)};
+    db_rows_t *r;
+    out[0] = '\0';
+    if (db_query(db,
+                 "SELECT rowid FROM f WHERE f MATCH $1 ORDER BY souk_rank(f, $1, 10.0, 1.0), "
+                 "rowid",
+                 p, 1, &r) < 0) {
+        snprintf(out, cap, "error: %s", db_errmsg(db));
+        return;
+    }
+    size_t len = 0;
+    while (db_rows_next(r) && len + 24 < cap)
+        len += (size_t)snprintf(out + len, cap - len, "%s%lld", len ? "," : "",
+                                (long long)db_rows_int(r, 0));
+    db_rows_end(r);
+}
+
+/* souk_rank (sqlite_rank.h): a column's weight counts, a rarer word counts
+ * more, and what is rare is counted again once the table changes, by this
+ * connection or another, though the same query was ranked before. */
+TEST(sqlite_souk_rank)
+{
+    char path[300], got[256];
+    snprintf(path, sizeof(path), "%s/rank.db", test_tmpdir());
+    db_t *db = map_open(path), *other = map_open(path);
+    CHECK(db_exec_script(db, "CREATE VIRTUAL TABLE f USING fts5(a, b);"
+                             "INSERT INTO f (rowid, a, b) VALUES (1, 'lamp', ''), (2, '', 'lamp'),"
+                             " (3, 'alpha', ''), (4, 'beta', ''), (5, 'x', 'beta'),"
+                             " (6, 'x', 'beta'), (7, 'x', 'beta');") == 0);
+    ranked(db, "lamp", got, sizeof(got));
+    CHECK_STR(got, "1,2"); /* the weightier column first */
+    ranked(db, "alpha OR beta", got, sizeof(got));
+    CHECK_STR(got, "3,4,5,6,7"); /* alpha is the rarer word */
+    /* alpha becomes the common one, written by another connection. */
+    CHECK(db_exec_script(other, "INSERT INTO f (a, b) SELECT 'y', 'alpha' FROM f, f AS g;") == 0);
+    ranked(db, "alpha OR beta", got, sizeof(got));
+    CHECK(strncmp(got, "4,5,6,7,", 8) == 0); /* stale counts would keep 3 first */
+    /* and beta, by this one. */
+    CHECK(db_exec_script(
+              db, "INSERT INTO f (a, b) SELECT 'z', 'beta' FROM f, f AS g LIMIT 5000;") == 0);
+    ranked(db, "alpha OR beta", got, sizeof(got));
+    CHECK(strncmp(got, "3,", 2) == 0);
+    db_close(other);
+    db_close(db);
+}
