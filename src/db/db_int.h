@@ -15,6 +15,11 @@
 #define DB_ERRMSG_MAX 512
 #define DB_DEFAULT_BUSY_TIMEOUT_MS 5000
 
+/* SQLite's mmap_size: it only has to be non-zero for the pager to read
+ * through sqlite_map.c's shared map, and bounds the per-connection map the
+ * default VFS falls back to. */
+#define SQLITE_MMAP_BYTES (1 << 30)
+
 typedef struct {
     void (*close)(db_t *db);
     int (*ping)(db_t *db);

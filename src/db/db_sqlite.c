@@ -471,10 +471,12 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
      * mmap_size only has to be non-zero for the pager to use it, and bounds
      * the per-connection map the default VFS falls back to. Each connection
      * keeps 16 MiB of pages. */
-    rc = sqlite3_exec(d->conn,
-                      "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-                      "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384;",
-                      NULL, NULL, NULL);
+    char pragmas[160];
+    snprintf(pragmas, sizeof(pragmas),
+             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+             "PRAGMA mmap_size = %lld; PRAGMA cache_size = -16384;",
+             (long long)SQLITE_MMAP_BYTES);
+    rc = sqlite3_exec(d->conn, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         ret = sq_fail(d, rc);
         goto out;
