@@ -15,9 +15,11 @@ UPDATE products p SET tags = t.tags FROM
 CREATE OR REPLACE FUNCTION souk_product_tags_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        -- Unless the row has it already: catalog_repo.c writes it with its tags.
         UPDATE products SET tags = CASE WHEN tags = '' THEN NEW.tag
                                         ELSE tags || chr(31) || NEW.tag END
-            WHERE id = NEW.product_id;
+            WHERE id = NEW.product_id
+              AND strpos(chr(31) || tags || chr(31), chr(31) || NEW.tag || chr(31)) = 0;
         RETURN NULL;
     END IF;
     UPDATE products p SET tags = coalesce((SELECT string_agg(tag, chr(31)) FROM product_tags t

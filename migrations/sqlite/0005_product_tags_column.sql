@@ -12,11 +12,14 @@ ALTER TABLE products ADD COLUMN tags TEXT NOT NULL DEFAULT '';
 UPDATE products SET tags = coalesce((SELECT group_concat(tag, char(31)) FROM product_tags t
     WHERE t.product_id = products.id), '');
 
--- A new tag is appended; a removed one makes the list again from what is left.
+-- A new tag is appended unless the row has it already (catalog_repo.c writes
+-- the row with its tags, so an import does not rewrite each product once per
+-- tag); a removed one makes the list again from what is left.
 CREATE TRIGGER product_tags_row_insert AFTER INSERT ON product_tags BEGIN
     UPDATE products SET tags = CASE WHEN tags = '' THEN NEW.tag
                                     ELSE tags || char(31) || NEW.tag END
-        WHERE id = NEW.product_id;
+        WHERE id = NEW.product_id
+          AND instr(char(31) || tags || char(31), char(31) || NEW.tag || char(31)) = 0;
 END;
 CREATE TRIGGER product_tags_row_delete AFTER DELETE ON product_tags BEGIN
     UPDATE products SET tags = coalesce((SELECT group_concat(tag, char(31)) FROM product_tags t

@@ -223,7 +223,27 @@ static int delete_unkept(db_t *db, const char *sql, const stored_t *st, size_t n
     return 0;
 }
 
-static int write_product(db_t *db, product_t *n, const char *now)
+/* The products.tags of n: its tags joined by CATALOG_TAG_SEP. Written with
+ * the row, the triggers of migration 0005 then find each tag there and leave
+ * the row alone. */
+static const char *joined_tags(arena_t *a, const product_t *n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n->ntags; i++)
+        len = st_add(len, st_add(strlen(n->tags[i]), 1));
+    char *s = arena_alloc(a, st_add(len, 1)), *w = s;
+    for (size_t i = 0; i < n->ntags; i++) {
+        size_t k = strlen(n->tags[i]);
+        if (i)
+            *w++ = CATALOG_TAG_SEP;
+        memcpy(w, n->tags[i], k);
+        w += k;
+    }
+    *w = '\0';
+    return s;
+}
+
+static int write_product(db_t *db, arena_t *a, product_t *n, const char *now)
 {
     db_param_t p[] = {
         DB_INT(n->id),
@@ -243,7 +263,9 @@ static int write_product(db_t *db, product_t *n, const char *now)
         DB_INT(n->available ? 1 : 0),
         DB_TEXT(now),
         DB_TEXT(n->public_id),
+        DB_TEXT(joined_tags(a, n)),
     };
+    /* An update leaves tags to the triggers: its tag rows are replaced after. */
     if (n->id)
         return (int)db_exec(db,
                             "UPDATE products SET handle = $2, title = $3, body_html = $4, "
@@ -256,9 +278,10 @@ static int write_product(db_t *db, product_t *n, const char *now)
                       INSERT_SQL("INSERT INTO products (handle, title, body_html, vendor, "
                                  "product_type, status, seo_title, seo_description, option1_name, "
                                  "option2_name, option3_name, price_min, price_max, available, "
-                                 "created_at, updated_at, public_id) VALUES ($1, $2, $3, $4, $5, "
-                                 "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)"),
-                      p + 1, 16, &n->id);
+                                 "created_at, updated_at, public_id, tags) VALUES ($1, $2, $3, "
+                                 "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, "
+                                 "$17)"),
+                      p + 1, 17, &n->id);
 }
 
 static int write_variant(db_t *db, int64_t product_id, variant_t *v, const char *now)
@@ -423,7 +446,7 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, unsigned
                                   errs)) < 0)
         return rc;
     n->updated_at = now;
-    if ((rc = write_product(db, n, now)) < 0) {
+    if ((rc = write_product(db, a, n, now)) < 0) {
         if (rc == SOUK_ECONFLICT) /* a concurrent save took the handle */
             catalog_err(errs, "handle", "is already taken");
         return rc;
