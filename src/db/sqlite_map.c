@@ -31,7 +31,8 @@ typedef struct map {
     dev_t dev;
     ino_t ino;
     int fd;              /* open as long as the entry: see map_get */
-    unsigned char *base; /* SQLITE_MAP_MAX bytes, PROT_READ, MAP_SHARED; NULL if mmap failed */
+    unsigned char *base; /* len bytes, PROT_READ, MAP_SHARED; NULL if mmap failed */
+    size_t len;
     _Atomic sqlite3_int64 size; /* bytes of the file known to exist */
     int refs;                   /* open files using it; under maps_lock */
 } map_t;
@@ -47,6 +48,7 @@ typedef struct {
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static map_t *maps;
+static size_t map_reserve = SQLITE_MAP_MAX; /* under maps_lock */
 static sqlite3_vfs map_vfs;
 static const sqlite3_io_methods map_io;
 static pthread_once_t map_once = PTHREAD_ONCE_INIT;
@@ -102,7 +104,8 @@ static map_t *map_get(const char *path)
     m->dev = st.st_dev;
     m->ino = st.st_ino;
     m->fd = fd;
-    void *p = mmap(NULL, SQLITE_MAP_MAX, PROT_READ, MAP_SHARED, fd, 0);
+    m->len = map_reserve;
+    void *p = mmap(NULL, m->len, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         log_warn("sqlite: cannot map %s (%s): each connection maps it", path, strerror(errno));
     else
@@ -126,12 +129,19 @@ static void map_put(map_t *m)
                 break;
             }
         if (m->base)
-            munmap(m->base, SQLITE_MAP_MAX);
+            munmap(m->base, m->len);
         /* No connection of this process has the file open any more, so no
          * lock of SQLite's can be dropped by this close. */
         close(m->fd);
         free(m);
     }
+    pthread_mutex_unlock(&maps_lock);
+}
+
+void sqlite_map_set_reserve(size_t bytes)
+{
+    pthread_mutex_lock(&maps_lock);
+    map_reserve = bytes ? bytes : SQLITE_MAP_MAX;
     pthread_mutex_unlock(&maps_lock);
 }
 
@@ -250,7 +260,7 @@ static sqlite3_int64 mf_refresh(map_file_t *mf)
 }
 
 /* A page straight from the shared map. *pp NULL (still SQLITE_OK) asks the
- * pager to read the page with xRead instead: past SQLITE_MAP_MAX, or past the
+ * pager to read the page with xRead instead: past the reservation, or past the
  * end of the file. */
 static int mf_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
 {
@@ -258,7 +268,7 @@ static int mf_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
     if (!mf->map->base)
         return mf->real->pMethods->xFetch(mf->real, off, n, pp);
     *pp = NULL;
-    if (off < 0 || n <= 0 || (uint64_t)off + (uint64_t)n > SQLITE_MAP_MAX)
+    if (off < 0 || n <= 0 || (uint64_t)off + (uint64_t)n > mf->map->len)
         return SQLITE_OK;
     sqlite3_int64 end = off + n;
     if (end > atomic_load_explicit(&mf->map->size, memory_order_relaxed) && end > mf_refresh(mf))

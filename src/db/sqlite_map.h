@@ -25,5 +25,8 @@ const char *sqlite_map_vfs(void);
 
 /* For tests: the number of files mapped now. */
 size_t sqlite_map_count(void);
+/* For tests: reserve bytes (0: SQLITE_MAP_MAX) for the maps made from now on;
+ * one too large to map exercises the fallback to per-connection maps. */
+void sqlite_map_set_reserve(size_t bytes);
 
 #endif

@@ -1076,3 +1076,24 @@ TEST(sqlite_souk_rank)
     db_close(other);
     db_close(db);
 }
+
+/* When the shared map cannot be made (address space limited, as under
+ * ulimit -v), each connection maps the file itself and everything works. */
+TEST(sqlite_map_falls_back_when_it_cannot_map)
+{
+    char path[300];
+    snprintf(path, sizeof(path), "%s/nomap.db", test_tmpdir());
+    sqlite_map_set_reserve((size_t)1 << 62); /* more than any address space */
+    db_t *a = map_open(path), *b = map_open(path);
+    sqlite_map_set_reserve(0);
+    CHECK_INT(sqlite_map_count(), 0);
+    CHECK(db_exec_script(a, "CREATE TABLE t(x);"
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                            "WHERE i < 1000) INSERT INTO t SELECT i FROM n;"
+                            "PRAGMA wal_checkpoint(TRUNCATE);") == 0);
+    int64_t sum = 0;
+    CHECK_INT(db_query_int(b, "SELECT sum(x) FROM t", NULL, 0, &sum), 0);
+    CHECK_INT(sum, 500500);
+    db_close(b);
+    db_close(a);
+}
