@@ -458,7 +458,7 @@ typedef struct {
 
 static int titem_relevance(const void *x, const void *y)
 {
-    const titem_t *a = *(const titem_t *const *)x, *b = *(const titem_t *const *)y;
+    const titem_t *a = x, *b = y;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     int d = strcmp(b->created, a->created);
@@ -523,14 +523,15 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
     bool on[F_COUNT];
     facets_init(&fc, s->q, filters_on(s, on));
     facet_item_t f = {0};
-    titem_t *items = NULL, **cand = NULL;
+    titem_t *items = NULL;
     buf_t ids = BUF_INIT;
     size_t ncand = 0, cap = 0, nmatch = 0;
     db_rows_t *r;
     int rc = sb_query(db, &b, &r);
     if (rc < 0)
         goto out;
-    buf_putc(&ids, s->pg ? '{' : '[');
+    if (s->pg)
+        buf_putc(&ids, '{');
     while (db_rows_next(r)) {
         int64_t id = db_rows_int(r, 0);
         if (nmatch == CATALOG_SEARCH_WINDOW) {
@@ -569,22 +570,17 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
     facets_done(&fc, a, out);
     if (rel) {
         *paged = true;
-        /* Pointers only now: items moved while it grew. */
-        cand = xmalloc(st_mult(ncand + 1, sizeof(*cand)));
-        for (size_t i = 0; i < ncand; i++)
-            cand[i] = &items[i];
-        qsort(cand, ncand, sizeof(*cand), titem_relevance);
+        qsort(items, ncand, sizeof(*items), titem_relevance);
         size_t m = 0;
         int64_t *page = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t)));
         for (size_t i = (size_t)q->offset; i < ncand && m < (size_t)q->limit; i++)
-            page[m++] = cand[i]->id;
+            page[m++] = items[i].id;
         rc = catalog_page_summaries(db, a, s->pg, page, m, out);
     }
 out:
     facets_free(&fc);
     free(f.tags);
     free(items);
-    free(cand);
     buf_free(&ids);
     buf_free(&b.sql);
     return rc;
