@@ -2,6 +2,7 @@
 #   make run     install what is missing, build, migrate var/souk.db, serve :8080
 #   make test    install what the tests need, build (-Werror, ASan+UBSan), run every test
 #   make bench   wrk figures into bench/results.md     make fuzz   libFuzzer targets
+#   make bench-instructions   instructions per request (callgrind), to compare builds
 #   make SANITIZE=address,undefined   a sanitizer build in build/san/
 
 CC      ?= cc
@@ -29,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(B)/obj/tests/%.o)
 MIGRATIONS := $(sort $(wildcard migrations/sqlite/*.sql migrations/postgres/*.sql))
 
-.PHONY: all deps run test unit check-format format bench fuzz clean
+.PHONY: all deps run test unit check-format format bench bench-instructions fuzz clean
 all: $(B)/souk
 
 deps:
@@ -91,6 +92,11 @@ bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build/souk
 	@sh bench/run.sh
+
+bench-instructions:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build/souk
+	@sh bench/instructions.sh
 
 fuzz:
 	@sh scripts/deps.sh fuzz

@@ -10,7 +10,7 @@ pkgs_test="$pkgs_build postgresql python3 sqlite3 clang-format chromium fonts-li
 command -v node >/dev/null 2>&1 || pkgs_test="$pkgs_test nodejs"
 command -v npm >/dev/null 2>&1 || pkgs_test="$pkgs_test npm"
 pkgs_fuzz="$pkgs_build clang libclang-rt-14-dev"
-pkgs_bench="$pkgs_build wrk python3 curl bc"
+pkgs_bench="$pkgs_build wrk python3 curl bc valgrind"
 
 want=""
 for profile in "$@"; do
