@@ -570,7 +570,8 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
     facets_done(&fc, a, out);
     if (rel) {
         *paged = true;
-        qsort(items, ncand, sizeof(*items), titem_relevance);
+        if (ncand > 1) /* items is NULL when nothing matched */
+            qsort(items, ncand, sizeof(*items), titem_relevance);
         size_t m = 0;
         int64_t *page = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t)));
         for (size_t i = (size_t)q->offset; i < ncand && m < (size_t)q->limit; i++)
