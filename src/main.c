@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "http/server.h"
+#include "shop/shop.h"
 #include "shop/shopify_csv.h"
 #include "web/render.h"
 #include "web/web.h"
@@ -194,7 +195,10 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
     const http_route_t *routes = web_routes(cfg, &nroutes);
     if (cfg->test_routes)
         log_warn("test-only routes are enabled (server.test_routes)");
-    rc = server_run(cfg, routes, nroutes, statics);
+    shop_t shop;
+    shop_start(&shop, cfg);
+    rc = server_run(cfg, routes, nroutes, statics, &shop);
+    shop_stop(&shop);
     web_shutdown();
     static_free(statics);
     return rc == 0 ? 0 : 1;

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/parse.h"
 #include "core/util.h"
+#include "shop/shop.h"
 
 static const struct {
     const char *name;
@@ -129,7 +130,7 @@ static int send_list(http_ctx_t *c, catalog_query_t *q)
 {
     arena_t a = ARENA_INIT;
     catalog_page_t pg;
-    int rc = catalog_search(http_db(c), &a, q, &pg);
+    int rc = catalog_search_mirrored(http_db(c), shop_mirror(http_app(c)), &a, q, &pg);
     if (rc == SOUK_ENOTFOUND) {
         arena_free(&a);
         return http_error(c, 404, "no such collection");

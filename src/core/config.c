@@ -71,6 +71,8 @@ static const opt_t opts[] = {
      false, "32M", "memory for anonymous pages answered without the database (0: off)"},
     {"server.page_cache_ttl", "SOUK_PAGE_CACHE_TTL", OPT_INT, O(page_cache_ttl_s), 1, 86400, NULL,
      false, "600", "seconds a cached page lives at most, even if nothing changes"},
+    {"server.catalog_mirror", "SOUK_CATALOG_MIRROR", OPT_BOOL, O(catalog_mirror), 0, 0, NULL, false,
+     "true", "keep what listings filter, sort and count by in memory (SQLite)"},
     {"store.name", "SOUK_STORE_NAME", OPT_STR, O(store_name), 0, 0, NULL, false, "souk",
      "the store's name, shown on every page"},
     {"store.currency", "SOUK_CURRENCY", OPT_STR, O(currency), 0, 0, NULL, false, "USD",

@@ -34,6 +34,7 @@ typedef struct {
     char *templates_dir;
     uint64_t page_cache_bytes;
     int page_cache_ttl_s;
+    bool catalog_mirror;
     /* [store] */
     char *env; /* production | development | test */
     char *data_dir;

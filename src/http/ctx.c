@@ -115,6 +115,11 @@ const config_t *http_config(const http_ctx_t *c)
     return server_config(c->srv);
 }
 
+void *http_app(const http_ctx_t *c)
+{
+    return server_app(c->srv);
+}
+
 void *http_alloc(http_ctx_t *c, size_t size)
 {
     return arena_alloc(&c->arena, size);

@@ -70,6 +70,9 @@ const char *http_cookie(http_ctx_t *c, const char *name);
 /* The database connection of this worker; NULL on inline routes. */
 db_t *http_db(const http_ctx_t *c);
 const config_t *http_config(const http_ctx_t *c);
+/* The services the server was started with (server_run's app): main.c
+ * hands over a shop_t (shop/shop.h). */
+void *http_app(const http_ctx_t *c);
 /* Request-lifetime memory. */
 void *http_alloc(http_ctx_t *c, size_t size);
 char *http_strdup(http_ctx_t *c, const char *s);

@@ -62,6 +62,7 @@ struct server {
     int nthreads;
     pagecache_t *pages;
     cache_watch_t *watch;
+    void *app; /* server_run's caller's, for http_app() */
 };
 
 /* Kept reachable for the life of the process: the h2o contexts are not torn
@@ -79,6 +80,11 @@ static uint64_t now_ns(void)
 const config_t *server_config(const server_t *srv)
 {
     return srv->cfg;
+}
+
+void *server_app(const server_t *srv)
+{
+    return srv->app;
 }
 
 /* ---- access log: one JSON line per request, buffered per thread ---- */
@@ -818,11 +824,12 @@ static void sleep_ms(int ms)
 }
 
 int server_run(const config_t *cfg, const http_route_t *routes, size_t nroutes,
-               const static_files_t *statics)
+               const static_files_t *statics, void *app)
 {
     server_t *srv = xcalloc(1, sizeof(*srv));
     the_server = srv;
     srv->cfg = cfg;
+    srv->app = app;
     srv->nthreads = cfg->threads;
 
     /* Signals are taken by the main thread only (sigwait below). */

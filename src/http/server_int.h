@@ -97,6 +97,7 @@ bool http_accepts_gzip(const char *v, size_t len);
 /* Hand a finished context back to its event loop (any thread). */
 void server_complete(http_ctx_t *c);
 const config_t *server_config(const server_t *srv);
+void *server_app(const server_t *srv);
 pagecache_t *server_pagecache(const server_t *srv);
 
 /* cache_watch.c: a thread that empties the page cache when another

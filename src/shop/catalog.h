@@ -367,6 +367,13 @@ typedef struct {
  * above description; ties go to the newest. */
 int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_t *out);
 
+/* catalog_search(), answered from m (catalog_mirror.h; NULL: none) when it
+ * holds the catalog db reads now: the same results, with only the page's
+ * products and a text's matches read from the database. */
+typedef struct catalog_mirror catalog_mirror_t;
+int catalog_search_mirrored(db_t *db, catalog_mirror_t *m, arena_t *a, const catalog_query_t *q,
+                            catalog_page_t *out);
+
 /* Rebuild the search entry of one product from its stored rows (title,
  * description as text, vendor, tags and type, SKUs): the FTS5 row on SQLite,
  * the weighted tsvector on PostgreSQL. Called by catalog_repo.c inside the

@@ -26,6 +26,7 @@
 #include "shop/catalog.h"
 #include "shop/catalog_facets.h"
 #include "shop/catalog_int.h"
+#include "shop/catalog_mirror_int.h"
 #include "shop/catalog_search_int.h"
 
 /* Relevance weights. SQLite souk_rank (sqlite_rank.h) per column: title,
@@ -741,7 +742,68 @@ static int set_window(db_t *db, arena_t *a, search_t *s, catalog_page_t *out)
     return db_rows_end(r);
 }
 
+/* ---- from the mirror ---- */
+
+/* The text's matches, newest first, at most the window's (out->truncated
+ * when there are more), with their rank when sorted by relevance: FTS5
+ * alone, no product row read. */
+static int text_matches(db_t *db, arena_t *a, const search_t *s, mquery_t *mq, catalog_page_t *out)
+{
+    bool rel = s->sort == SORT_RELEVANCE;
+    buf_t sql = BUF_INIT;
+    buf_puts(&sql, "SELECT rowid");
+    if (rel)
+        buf_printf(&sql, ", " FTS_RANK, 1);
+    buf_puts(&sql, " FROM products_fts WHERE products_fts MATCH $1 ORDER BY rowid DESC LIMIT $2");
+    db_param_t p[] = {DB_TEXT(s->text.fts), DB_INT(CATALOG_SEARCH_WINDOW + 1)};
+    int64_t *id = arena_alloc(a, (CATALOG_SEARCH_WINDOW + 1) * sizeof(*id));
+    double *rank = rel ? arena_alloc(a, (CATALOG_SEARCH_WINDOW + 1) * sizeof(*rank)) : NULL;
+    size_t n = 0;
+    db_rows_t *r;
+    int rc = db_query(db, buf_cstr(&sql), p, 2, &r);
+    buf_free(&sql);
+    if (rc < 0)
+        return rc;
+    while (db_rows_next(r)) {
+        if (n == CATALOG_SEARCH_WINDOW) {
+            out->truncated = true;
+            break;
+        }
+        id[n] = db_rows_int(r, 0);
+        if (rel)
+            rank[n] = db_rows_double(r, 1);
+        n++;
+    }
+    mq->match_id = id;
+    mq->match_rank = rank;
+    mq->nmatch = n;
+    return db_rows_end(r);
+}
+
+static int mirrored(db_t *db, arena_t *a, const search_t *s, const mirror_snap_t *snap,
+                    catalog_page_t *out)
+{
+    mquery_t mq = {.q = s->q, .coll_id = s->coll_id, .sort = s->sort, .text = s->text.ngroups > 0};
+    int rc;
+    if (mq.text && (rc = text_matches(db, a, s, &mq, out)) < 0)
+        return rc;
+    int64_t *ids;
+    size_t n;
+    mirror_search(snap, a, &mq, out, &ids, &n);
+    if (n == 0)
+        return 0;
+    if ((rc = catalog_page_summaries(db, a, false, ids, n, out)) < 0)
+        return rc;
+    return catalog_page_extras(db, a, false, out);
+}
+
 int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_t *out)
+{
+    return catalog_search_mirrored(db, NULL, a, q, out);
+}
+
+int catalog_search_mirrored(db_t *db, catalog_mirror_t *m, arena_t *a, const catalog_query_t *q,
+                            catalog_page_t *out)
 {
     memset(out, 0, sizeof(*out));
     int rc = validate(q);
@@ -768,6 +830,14 @@ int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_
             return rc;
         if (s.tsq[0] == '\0')
             return 0; /* stop words only: nothing matches */
+    }
+    if (m && !s.pg) {
+        const mirror_snap_t *snap = catalog_mirror_acquire(m, db);
+        if (snap) {
+            rc = mirrored(db, a, &s, snap, out);
+            catalog_mirror_release(m, snap);
+            return rc;
+        }
     }
     bool paged = false;
     if (q->want_facets && s.text.ngroups) {

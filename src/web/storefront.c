@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/sanitize.h"
 #include "core/util.h"
+#include "shop/shop.h"
 #include "web/listing.h"
 #include "web/render.h"
 #include "web/web.h"
@@ -78,7 +79,7 @@ int web_home(http_ctx_t *c)
                              .price_min = -1,
                              .price_max = -1};
         catalog_page_t pg;
-        if ((rc = catalog_search(db, &a, &q, &pg)) != 0)
+        if ((rc = catalog_search_mirrored(db, shop_mirror(http_app(c)), &a, &q, &pg)) != 0)
             break;
         json_t *items = json_array();
         for (size_t k = 0; k < pg.n; k++)
@@ -100,7 +101,7 @@ int web_home(http_ctx_t *c)
     if (rc == 0) {
         catalog_query_t q = {.sort = SORT_NEWEST, .limit = 10, .price_min = -1, .price_max = -1};
         catalog_page_t pg;
-        if ((rc = catalog_search(db, &a, &q, &pg)) == 0) {
+        if ((rc = catalog_search_mirrored(db, shop_mirror(http_app(c)), &a, &q, &pg)) == 0) {
             json_t *items = json_array();
             for (size_t k = 0; k < pg.n; k++)
                 json_array_append_new(items, listing_card(&pg.items[k]));
@@ -159,7 +160,7 @@ int web_collection(http_ctx_t *c)
         goto out;
     }
     q.collection = col->public_id;
-    if ((rc = catalog_search(db, &a, &q, &pg)) != 0)
+    if ((rc = catalog_search_mirrored(db, shop_mirror(http_app(c)), &a, &q, &pg)) != 0)
         goto out;
     char path[CATALOG_MAX_HANDLE + 16];
     snprintf(path, sizeof(path), "/collections/%s", col->handle);
@@ -206,7 +207,7 @@ int web_search(http_ctx_t *c)
         arena_free(&a);
         return http_error(c, 400, err);
     }
-    if ((rc = catalog_search(http_db(c), &a, &q, &pg)) != 0) {
+    if ((rc = catalog_search_mirrored(http_db(c), shop_mirror(http_app(c)), &a, &q, &pg)) != 0) {
         arena_free(&a);
         return rc;
     }

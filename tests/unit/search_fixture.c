@@ -17,11 +17,13 @@
 void srch_run_each(void (*fn)(const sbe_t *be))
 {
     static bool told;
-    const sbe_t sqlite = {"sqlite", DB_SQLITE, NULL};
+    const sbe_t sqlite = {"sqlite", DB_SQLITE, NULL, false};
     fn(&sqlite);
+    const sbe_t mirrored = {"sqlite-mirror", DB_SQLITE, NULL, true};
+    fn(&mirrored);
     const char *url = getenv("SOUK_TEST_DATABASE_URL");
     if (url && *url) {
-        const sbe_t pg = {"postgresql", DB_POSTGRES, url};
+        const sbe_t pg = {"postgresql", DB_POSTGRES, url, false};
         fn(&pg);
     } else if (!told) {
         printf("test_catalog_search: SOUK_TEST_DATABASE_URL unset, PostgreSQL cases not run\n");
@@ -188,6 +190,11 @@ bool srch_open(sfx_t *fx, const sbe_t *be, const char *tag, bool full)
     fx->db = testdb_open(be->name, be->dialect, be->url, "search", tag, &fx->names, 0);
     if (fx->db == NULL)
         return false;
+    if (be->mirror) {
+        db_config_t dbc = {.sqlite_path = fx->names.path};
+        fx->mirror = catalog_mirror_start(&dbc);
+        BCHECK(fx->mirror != NULL);
+    }
     if (!full)
         return true;
     BCHECK_INT(db_begin(fx->db, DB_TX_WRITE), 0);
@@ -213,6 +220,7 @@ bool srch_open(sfx_t *fx, const sbe_t *be, const char *tag, bool full)
 
 void srch_done(sfx_t *fx)
 {
+    catalog_mirror_stop(fx->mirror);
     if (fx->db)
         db_close(fx->db);
     arena_free(&fx->a);
@@ -232,7 +240,23 @@ catalog_query_t srch_query(void)
 
 int srch_search(sfx_t *fx, const catalog_query_t *q, catalog_page_t *pg)
 {
-    int rc = catalog_search(fx->db, &fx->a, q, pg);
+    if (fx->mirror == NULL)
+        return srch_check_rc(fx, catalog_search(fx->db, &fx->a, q, pg));
+    const sbe_t *be = fx->be;
+    catalog_mirror_stats_t st0, st1;
+    BCHECK_INT(catalog_mirror_wait(fx->mirror, fx->db, 10000), 0);
+    catalog_mirror_stats(fx->mirror, &st0);
+    int rc = srch_check_rc(fx, catalog_search_mirrored(fx->db, fx->mirror, &fx->a, q, pg));
+    catalog_mirror_stats(fx->mirror, &st1);
+    /* Refused queries and unknown collections end before the mirror. */
+    if (rc == 0)
+        BCHECK_INT(st1.used, st0.used + 1);
+    BCHECK_INT(st1.stale, st0.stale);
+    return rc;
+}
+
+int srch_check_rc(sfx_t *fx, int rc)
+{
     if (rc < 0 && rc != SOUK_ERANGE && rc != SOUK_ELIMIT && rc != SOUK_EINVAL &&
         rc != SOUK_ENOTFOUND)
         test_fail(__FILE__, __LINE__, "[%s] catalog_search: %d %s", fx->be->name, rc,

@@ -4,7 +4,12 @@
  * in a fresh schema. The fixture catalog is written with plain SQL and indexed
  * with catalog_index_product(), so these tests do not depend on the product
  * repository; listings without text are checked against a reference filter,
- * sort and facet count written over the same table (srch_check_listing). */
+ * sort and facet count written over the same table (srch_check_listing).
+ *
+ * On SQLite every case runs twice: reading the database, and through a
+ * catalog mirror (shop/catalog_mirror.h) that srch_search waits to be
+ * current before each search and checks was used, so that both ways of
+ * answering are held to the same expectations. */
 #ifndef SOUK_TESTS_SEARCH_FIXTURE_H
 #define SOUK_TESTS_SEARCH_FIXTURE_H
 
@@ -17,11 +22,13 @@
 #include "testdb.h"
 #include "harness.h"
 #include "shop/catalog.h"
+#include "shop/catalog_mirror.h"
 
 typedef struct {
     const char *name;
     db_dialect_t dialect;
     const char *url;
+    bool mirror; /* searches answered from a catalog mirror */
 } sbe_t;
 
 typedef struct {
@@ -29,6 +36,7 @@ typedef struct {
     testdb_names_t names; /* the case's own database */
     db_t *db;
     arena_t a;
+    catalog_mirror_t *mirror; /* be->mirror: started by srch_open */
 } sfx_t;
 
 #define BCHECK(cond)                                                                               \
@@ -85,8 +93,11 @@ void srch_done(sfx_t *fx);
 int srch_nactive(void);
 /* A query with every field at its default, limit CATALOG_MAX_PAGE_SIZE. */
 catalog_query_t srch_query(void);
-/* catalog_search, failing the test on a database error. */
+/* catalog_search (through the mirror when be->mirror), failing the test on
+ * a database error, or if the mirror was not used. */
 int srch_search(sfx_t *fx, const catalog_query_t *q, catalog_page_t *pg);
+/* rc, after failing the test if it is a database error. */
+int srch_check_rc(sfx_t *fx, int rc);
 /* A text search with defaults. */
 int srch_find(sfx_t *fx, const char *text, catalog_page_t *pg);
 /* Whether fixture product p has tag (fprod_t.tags). */
