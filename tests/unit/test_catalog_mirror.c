@@ -1,7 +1,7 @@
 /* test_catalog_mirror.c - the catalog mirror's freshness: a search never
  * answers from a snapshot older than the catalog it reads, whoever wrote
  * the change; the mirror catches up by itself; migration 0006's version
- * moves with every catalog table. That the mirror answers as the database
+ * moves with every table a listing reads. That the mirror answers as the database
  * does is held by the search tests, which run through it too
  * (search_fixture.h). */
 #include <stdio.h>
@@ -119,27 +119,27 @@ out:
     srch_done(&fx);
 }
 
-TEST(catalog_mirror_version_moves_with_every_catalog_table)
+TEST(catalog_mirror_version_moves_with_what_listings_read)
 {
     const sbe_t *be = &MIRRORED;
     sfx_t fx;
     if (!srch_open(&fx, be, "mirror_version", true))
         goto out;
+    /* What a listing reads: the product row (which product_tags feeds
+     * through migration 0005's triggers), collections and their products. */
     static const char *const WRITES[] = {
         "UPDATE products SET title = title || '!' WHERE id = 1",
         "INSERT INTO product_tags (product_id, tag) VALUES (1, 'fresh')",
         "UPDATE product_tags SET tag = 'fresher' WHERE tag = 'fresh'",
         "DELETE FROM product_tags WHERE tag = 'fresher'",
-        "UPDATE variants SET price = price + 1 WHERE product_id = 1",
-        "INSERT INTO images (public_id, product_id, src, alt, position, created_at) VALUES "
-        "('img_t', "
-        "1, 'https://example.com/a.png', '', 9, '2024-01-01T00:00:00Z')",
-        "UPDATE images SET alt = 'new' WHERE public_id = 'img_t'",
-        "DELETE FROM images WHERE public_id = 'img_t'",
         "UPDATE collections SET title = 'Summer!' WHERE id = 1",
         "UPDATE collection_products SET position = position WHERE collection_id = 1",
         "DELETE FROM collection_products WHERE collection_id = 2",
-        "INSERT INTO settings (key, value) VALUES ('mirror_test', '1')",
+        "INSERT INTO collections (id, public_id, handle, title, published, created_at, updated_at) "
+        "VALUES (9, 'coll_t', 'fresh', 'Fresh', 1, '2024-01-01T00:00:00Z', "
+        "'2024-01-01T00:00:00Z')",
+        "INSERT INTO collection_products (collection_id, product_id, position) VALUES (9, 1, 1)",
+        "DELETE FROM collections WHERE id = 9",
         "DELETE FROM products WHERE id = 2",
     };
     int64_t v0 = 0, v1 = 0;
@@ -155,11 +155,20 @@ TEST(catalog_mirror_version_moves_with_every_catalog_table)
                       (long long)v1);
         v0 = v1;
     }
-    /* A write elsewhere does not. */
-    CHECK_INT(db_exec(fx.db, "CREATE TABLE scratch (x INTEGER)", NULL, 0) >= 0, 1);
-    CHECK_INT(db_exec(fx.db, "INSERT INTO scratch VALUES (1)", NULL, 0), 1);
-    CHECK_INT(db_query_int(fx.db, "SELECT v FROM catalog_version", NULL, 0, &v1), 0);
-    CHECK_INT(v1, v0);
+    /* Tables no listing reads leave it alone: a bump is a write per row,
+     * and an import writes many variants and images. */
+    static const char *const OTHERS[] = {
+        "UPDATE variants SET barcode = 'x' WHERE product_id = 1",
+        "INSERT INTO settings (key, value) VALUES ('mirror_test', '1')",
+        "CREATE TABLE scratch (x INTEGER)",
+        "INSERT INTO scratch VALUES (1)",
+    };
+    for (size_t i = 0; i < sizeof(OTHERS) / sizeof(OTHERS[0]); i++) {
+        if (db_exec(fx.db, OTHERS[i], NULL, 0) < 0)
+            test_fail(__FILE__, __LINE__, "%s: %s", OTHERS[i], db_errmsg(fx.db));
+        CHECK_INT(db_query_int(fx.db, "SELECT v FROM catalog_version", NULL, 0, &v1), 0);
+        CHECK_INT(v1, v0);
+    }
 out:
     srch_done(&fx);
 }
