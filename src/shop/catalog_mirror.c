@@ -2,6 +2,7 @@
  * (catalog_mirror.h): the thread, its connection, and the read of the
  * catalog into a snapshot's arrays. catalog_mirror_search.c answers from
  * them. */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -420,9 +421,13 @@ static void *mirror_main(void *arg)
             snprintf(err, sizeof(err), "%s", db_errmsg(db));
         int64_t took = now_us() - t0;
         if (rc == 0) {
+            uint32_t n = s->n;
+            bool first = m->st.builds == 0; /* only this thread writes it */
             publish(m, s, took);
-            if (failing)
-                log_info("catalog mirror: made again (%u products)", s->n);
+            if (first || failing)
+                log_info("catalog mirror: %u products in %" PRId64 " ms", n, took / 1000);
+            else
+                log_debug("catalog mirror: %u products in %" PRId64 " ms", n, took / 1000);
             failing = false;
         } else {
             /* Searches read the database meanwhile; the next stale one
