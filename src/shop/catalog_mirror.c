@@ -121,6 +121,10 @@ static void mdict_free(mdict_t *d)
 
 uint32_t msnap_find(const mirror_snap_t *s, int64_t id)
 {
+    if (s->index_of) {
+        uint64_t k = (uint64_t)id - (uint64_t)s->id_base;
+        return id >= s->id_base && k < s->nindex ? s->index_of[k] : MIRROR_NONE;
+    }
     uint32_t lo = 0, hi = s->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -150,12 +154,9 @@ static void snap_free(mirror_snap_t *s)
     if (s == NULL)
         return;
     free(s->id);
-    free(s->price);
-    free(s->vendor);
-    free(s->type);
-    free(s->tag_off);
+    free(s->p);
+    free(s->index_of);
     free(s->tags);
-    free(s->flags);
     for (int o = 0; o < MORDER_COUNT; o++) {
         free(s->place[o]);
         free(s->at[o]);
@@ -193,9 +194,9 @@ static int by_price(const void *x, const void *y, void *ctx)
 {
     const build_t *bd = ctx;
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    const int64_t *p = bd->s->price;
-    if (p[a] != p[b])
-        return p[a] < p[b] ? -1 : 1;
+    const mprod_t *p = bd->s->p;
+    if (p[a].price != p[b].price)
+        return p[a].price < p[b].price ? -1 : 1;
     return (bd->s->id[a] > bd->s->id[b]) - (bd->s->id[a] < bd->s->id[b]);
 }
 
@@ -247,11 +248,7 @@ static int read_products(db_t *db, mirror_snap_t *s, build_t *b)
             cap = cap ? st_mult(cap, 2) : 1024;
             ASSERT(cap < MIRROR_NONE);
             s->id = xrealloc(s->id, st_mult(cap, sizeof(*s->id)));
-            s->price = xrealloc(s->price, st_mult(cap, sizeof(*s->price)));
-            s->vendor = xrealloc(s->vendor, st_mult(cap, sizeof(*s->vendor)));
-            s->type = xrealloc(s->type, st_mult(cap, sizeof(*s->type)));
-            s->flags = xrealloc(s->flags, cap);
-            s->tag_off = xrealloc(s->tag_off, st_mult(cap + 1, sizeof(*s->tag_off)));
+            s->p = xrealloc(s->p, st_mult(cap, sizeof(*s->p)));
             b->created = xrealloc(b->created, st_mult(cap, sizeof(char *)));
             b->title = xrealloc(b->title, st_mult(cap, sizeof(char *)));
             b->title_len = xrealloc(b->title_len, st_mult(cap, sizeof(uint32_t)));
@@ -259,15 +256,17 @@ static int read_products(db_t *db, mirror_snap_t *s, build_t *b)
         uint32_t i = s->n;
         size_t len;
         const char *v;
+        mprod_t *p = &s->p[i];
         s->id[i] = db_rows_int(r, 0);
-        s->flags[i] =
+        p->flags =
             (uint8_t)((db_rows_int(r, 1) ? MF_ACTIVE : 0) | (db_rows_int(r, 5) ? MF_AVAILABLE : 0));
         v = db_rows_text(r, 2, &len);
-        s->vendor[i] = mdict_intern(&s->dict[F_VENDORS], v, len);
+        p->vendor = mdict_intern(&s->dict[F_VENDORS], v, len);
         v = db_rows_text(r, 3, &len);
-        s->type[i] = mdict_intern(&s->dict[F_TYPES], v, len);
-        s->price[i] = db_rows_int(r, 4);
-        s->tag_off[i] = (uint32_t)ntags;
+        p->type = mdict_intern(&s->dict[F_TYPES], v, len);
+        p->price = db_rows_int(r, 4);
+        p->tag_off = (uint32_t)ntags;
+        p->ntags = 0;
         v = db_rows_text(r, 6, &len);
         for (const char *end = v + len; v < end;) {
             const char *e = memchr(v, CATALOG_TAG_SEP, (size_t)(end - v));
@@ -279,6 +278,10 @@ static int read_products(db_t *db, mirror_snap_t *s, build_t *b)
                 s->tags = xrealloc(s->tags, st_mult(tagcap, sizeof(*s->tags)));
             }
             s->tags[ntags++] = mdict_intern(&s->dict[F_TAGS], v, (size_t)(e - v));
+            /* A tag is at most CATALOG_MAX_TAG characters and a separator:
+             * a row's list is far below this bound. */
+            ASSERT(p->ntags < UINT16_MAX);
+            p->ntags++;
             v = e + 1;
         }
         v = db_rows_text(r, 7, &len);
@@ -288,8 +291,6 @@ static int read_products(db_t *db, mirror_snap_t *s, build_t *b)
         b->title_len[i] = (uint32_t)len;
         s->n++;
     }
-    if (s->tag_off)
-        s->tag_off[s->n] = (uint32_t)ntags;
     return db_rows_end(r);
 }
 
@@ -336,6 +337,23 @@ static int read_collections(db_t *db, mirror_snap_t *s)
     return 0;
 }
 
+/* The id -> index table, when the ids span at most four times their count
+ * (a catalog that deleted most of its products searches instead). */
+static void make_index(mirror_snap_t *s)
+{
+    if (s->n == 0)
+        return;
+    int64_t span = s->id[s->n - 1] - s->id[0];
+    if (span < 0 || (uint64_t)span >= (uint64_t)s->n * 4)
+        return;
+    s->id_base = s->id[0];
+    s->nindex = (size_t)span + 1;
+    s->index_of = xmalloc(st_mult(s->nindex, sizeof(uint32_t)));
+    memset(s->index_of, 0xff, s->nindex * sizeof(uint32_t)); /* MIRROR_NONE */
+    for (uint32_t i = 0; i < s->n; i++)
+        s->index_of[s->id[i] - s->id_base] = i;
+}
+
 static void build_free(build_t *b, uint32_t n)
 {
     for (uint32_t i = 0; b->created && i < n; i++) {
@@ -362,9 +380,12 @@ static int snap_make(db_t *db, mirror_snap_t **out)
     }
     if ((rc = db_commit(db)) < 0)
         goto out;
-    if (s->tag_off == NULL)
-        s->tag_off = xcalloc(1, sizeof(*s->tag_off));
+    if (s->tags == NULL) /* no tag anywhere: s->tags + 0 must still be valid */
+        s->tags = xcalloc(1, sizeof(*s->tags));
     make_order(s, &b, MORDER_NEWEST, by_newest);
+    for (uint32_t i = 0; i < s->n; i++)
+        s->p[i].newest = s->place[MORDER_NEWEST][i];
+    make_index(s);
     make_order(s, &b, MORDER_PRICE, by_price);
     make_order(s, &b, MORDER_TITLE, by_title);
 out:
@@ -421,13 +442,12 @@ static void *mirror_main(void *arg)
             snprintf(err, sizeof(err), "%s", db_errmsg(db));
         int64_t took = now_us() - t0;
         if (rc == 0) {
-            uint32_t n = s->n;
-            bool first = m->st.builds == 0; /* only this thread writes it */
-            publish(m, s, took);
-            if (first || failing)
-                log_info("catalog mirror: %u products in %" PRId64 " ms", n, took / 1000);
+            /* Logged before it is published: a waiter sees the line first. */
+            if (m->st.builds == 0 || failing) /* only this thread writes builds */
+                log_info("catalog mirror: %u products in %" PRId64 " ms", s->n, took / 1000);
             else
-                log_debug("catalog mirror: %u products in %" PRId64 " ms", n, took / 1000);
+                log_debug("catalog mirror: %u products in %" PRId64 " ms", s->n, took / 1000);
+            publish(m, s, took);
             failing = false;
         } else {
             /* Searches read the database meanwhile; the next stale one

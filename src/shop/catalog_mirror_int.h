@@ -49,15 +49,29 @@ typedef struct {
     uint32_t n;
 } mcoll_t;
 
+/* What a search reads of each product, together in one cache line: a
+ * text search visits its matches scattered over the whole catalog. */
+typedef struct {
+    int64_t price;
+    uint32_t vendor, type; /* dictionary numbers */
+    uint32_t tag_off;      /* its tags are tags[tag_off..tag_off + ntags) */
+    uint16_t ntags;
+    uint8_t flags;   /* MF_* */
+    uint32_t newest; /* place in MORDER_NEWEST: relevance's tie-break */
+} mprod_t;
+
 typedef struct mirror_snap {
     int refs; /* under the mirror's lock */
     int64_t version;
     uint32_t n;
-    int64_t *id, *price;
-    uint32_t *vendor, *type;
-    uint32_t *tag_off; /* product i's tags are tags[tag_off[i]..tag_off[i+1]) */
+    int64_t *id; /* ascending */
+    mprod_t *p;
     uint32_t *tags;
-    uint8_t *flags;                /* MF_* */
+    /* id - id_base -> index (MIRROR_NONE for a gap), when the ids are dense
+     * enough for that to be small; else NULL, and ids are searched. */
+    uint32_t *index_of;
+    int64_t id_base;
+    size_t nindex;
     uint32_t *place[MORDER_COUNT]; /* product index -> place */
     uint32_t *at[MORDER_COUNT];    /* place -> product index */
     mdict_t dict[3];               /* F_VENDORS, F_TYPES, F_TAGS */

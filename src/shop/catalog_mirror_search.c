@@ -66,16 +66,17 @@ static bool count_item(msearch_t *ms, uint32_t i)
 {
     const mirror_snap_t *s = ms->s;
     const catalog_query_t *q = ms->q;
-    int64_t price = s->price[i];
-    bool available = s->flags[i] & MF_AVAILABLE;
-    const uint32_t *tag = s->tags + s->tag_off[i], *tag_end = s->tags + s->tag_off[i + 1];
+    const mprod_t *p = &s->p[i];
+    int64_t price = p->price;
+    bool available = p->flags & MF_AVAILABLE;
+    const uint32_t *tag = s->tags + p->tag_off, *tag_end = tag + p->ntags;
     bool tag_chosen = false;
     if (ms->on[F_TAGS])
         for (const uint32_t *t = tag; t < tag_end && !tag_chosen; t++)
             tag_chosen = ms->chosen[F_TAGS][*t];
     unsigned pass = 0;
-    pass |= (!ms->on[F_VENDORS] || ms->chosen[F_VENDORS][s->vendor[i]]) << F_VENDORS;
-    pass |= (!ms->on[F_TYPES] || ms->chosen[F_TYPES][s->type[i]]) << F_TYPES;
+    pass |= (!ms->on[F_VENDORS] || ms->chosen[F_VENDORS][p->vendor]) << F_VENDORS;
+    pass |= (!ms->on[F_TYPES] || ms->chosen[F_TYPES][p->type]) << F_TYPES;
     pass |= (!ms->on[F_TAGS] || tag_chosen) << F_TAGS;
     pass |=
         ((q->price_min < 0 || price >= q->price_min) && (q->price_max < 0 || price <= q->price_max))
@@ -96,9 +97,9 @@ static bool count_item(msearch_t *ms, uint32_t i)
     if (BUT(F_AVAIL) && available)
         ms->available++;
     if (BUT(F_VENDORS))
-        tally_add(&ms->tally[F_VENDORS], s->vendor[i]);
+        tally_add(&ms->tally[F_VENDORS], p->vendor);
     if (BUT(F_TYPES))
-        tally_add(&ms->tally[F_TYPES], s->type[i]);
+        tally_add(&ms->tally[F_TYPES], p->type);
     if (BUT(F_TAGS))
         for (const uint32_t *t = tag; t < tag_end; t++)
             tally_add(&ms->tally[F_TAGS], *t);
@@ -242,7 +243,7 @@ static void make_page(const msearch_t *ms, const mquery_t *mq, const uint32_t *p
     if (mq->sort == SORT_RELEVANCE) {
         ranked_t *r = xmalloc(st_mult(npass, sizeof(*r)));
         for (size_t k = 0; k < npass; k++)
-            r[k] = (ranked_t){rank[k], s->place[MORDER_NEWEST][pass[k]], pass[k]};
+            r[k] = (ranked_t){rank[k], s->p[pass[k]].newest, pass[k]};
         size_t want = p->skip + p->limit;
         if (want < npass)
             ranked_select(r, npass, want);
@@ -293,6 +294,15 @@ done:
     free(set);
 }
 
+/* The snapshot index of each text match (MIRROR_NONE if it has none). */
+static uint32_t *text_candidates(const mirror_snap_t *s, const mquery_t *mq)
+{
+    uint32_t *idx = xmalloc(st_mult(mq->nmatch + 1, sizeof(*idx)));
+    for (size_t k = 0; k < mq->nmatch; k++)
+        idx[k] = msnap_find(s, mq->match_id[k]);
+    return idx;
+}
+
 /* Is product i in c (NULL: an empty collection)? */
 static bool member(const mcoll_t *c, uint32_t i)
 {
@@ -326,17 +336,16 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
     uint32_t *pass = xmalloc(st_mult(ncand + 1, sizeof(*pass)));
     double *rank = mq->sort == SORT_RELEVANCE ? xmalloc(st_mult(ncand + 1, sizeof(*rank))) : NULL;
     size_t npass = 0;
+    /* The candidates' indexes, unless they are the whole catalog in order. */
+    uint32_t *found = mq->text ? text_candidates(s, mq) : NULL;
+    const uint32_t *order = found ? found : coll ? coll->order : NULL;
     for (size_t k = 0; k < ncand; k++) {
-        uint32_t i;
-        if (mq->text) {
-            if ((i = msnap_find(s, mq->match_id[k])) == MIRROR_NONE)
-                continue; /* added after the snapshot's version was read */
-            if (mq->coll_id && !member(coll, i))
-                continue;
-        } else {
-            i = coll ? coll->order[k] : (uint32_t)k;
-        }
-        if (!q->include_unpublished && !(s->flags[i] & MF_ACTIVE))
+        uint32_t i = order ? order[k] : (uint32_t)k;
+        if (i == MIRROR_NONE)
+            continue; /* added after the snapshot's version was read */
+        if (mq->text && mq->coll_id && !member(coll, i))
+            continue;
+        if (!q->include_unpublished && !(s->p[i].flags & MF_ACTIVE))
             continue;
         if (count_item(&ms, i)) {
             if (rank)
@@ -365,6 +374,7 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
         free(ms.tally[d].count);
         free(ms.tally[d].seen);
     }
+    free(found);
     free(pass);
     free(rank);
 }

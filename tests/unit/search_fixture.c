@@ -194,6 +194,10 @@ bool srch_open(sfx_t *fx, const sbe_t *be, const char *tag, bool full)
         db_config_t dbc = {.sqlite_path = fx->names.path};
         fx->mirror = catalog_mirror_start(&dbc);
         BCHECK(fx->mirror != NULL);
+        /* Its first snapshot says so in the log: not worth a line per case. */
+        testdb_quiet_log(true);
+        BCHECK_INT(catalog_mirror_wait(fx->mirror, fx->db, 10000), 0);
+        testdb_quiet_log(false);
     }
     if (!full)
         return true;
