@@ -378,7 +378,9 @@ int catalog_search_mirrored(db_t *db, catalog_mirror_t *m, arena_t *a, const cat
  * description as text, vendor, tags and type, SKUs): the FTS5 row on SQLite,
  * the weighted tsvector on PostgreSQL. Called by catalog_repo.c inside the
  * transaction that changed the product. A product that no longer exists
- * loses its entry (0 is returned). */
+ * loses its entry (0 is returned). On SQLite it also moves the catalog
+ * version (migration 0006), as the catalog mirror keeps text matches per
+ * version. */
 int catalog_index_product(db_t *db, int64_t product_id);
 
 /* catalog_index_product() for each of ids[0..n) (repeats allowed), inside

@@ -355,7 +355,7 @@ static int index_pg(db_t *db, int64_t id, const stored_text_t *t, const buf_t *b
     return rc < 0 ? (int)rc : 0;
 }
 
-int catalog_index_product(db_t *db, int64_t product_id)
+static int index_one(db_t *db, int64_t product_id)
 {
     stored_text_t t = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
     buf_t body = BUF_INIT;
@@ -394,14 +394,31 @@ out:
     return rc;
 }
 
+/* SQLite: the search index changed, so must the catalog version: the
+ * catalog mirror keeps text matches per version (catalog_mirror_int.h), and
+ * an index rebuilt apart from its product's row would otherwise go unseen. */
+static int bump_version(db_t *db)
+{
+    if (db_dialect(db) != DB_SQLITE)
+        return 0;
+    int64_t rc = db_exec(db, "UPDATE catalog_version SET v = v + 1 WHERE id = 1", NULL, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int catalog_index_product(db_t *db, int64_t product_id)
+{
+    int rc = index_one(db, product_id);
+    return rc < 0 ? rc : bump_version(db);
+}
+
 int catalog_index_products(db_t *db, const int64_t *ids, size_t n)
 {
     if (!db_in_tx(db))
         return SOUK_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        int rc = catalog_index_product(db, ids[i]);
+        int rc = index_one(db, ids[i]);
         if (rc < 0)
             return rc;
     }
-    return 0;
+    return n ? bump_version(db) : 0;
 }

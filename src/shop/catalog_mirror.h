@@ -11,7 +11,10 @@
  * A search uses a snapshot only when it was made at the catalog version the
  * search reads (migration 0006), so it never answers from an older catalog
  * than the database's; otherwise it reads the database as it would without
- * a mirror, and wakes the thread to make a new snapshot. The thread spends
+ * a mirror, and wakes the thread to make a new snapshot. A snapshot also
+ * keeps the full-text matches of the last texts searched at its version, so
+ * that refining a search (filters, sort, next page) does not match the text
+ * again (catalog_mirror_int.h). The thread spends
  * at most about a fifth of its time making snapshots, however often the
  * catalog changes.
  *
@@ -46,6 +49,8 @@ typedef struct {
     int64_t version;   /* of the current snapshot; 0 before the first */
     size_t products;   /* in it */
     int64_t build_us;  /* the last snapshot's making, in microseconds */
+    /* Text searches whose matches the current snapshot had kept, or not. */
+    uint64_t match_hits, match_misses;
 } catalog_mirror_stats_t;
 
 void catalog_mirror_stats(catalog_mirror_t *m, catalog_mirror_stats_t *out);

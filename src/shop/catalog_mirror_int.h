@@ -10,6 +10,7 @@
 #ifndef SOUK_SHOP_CATALOG_MIRROR_INT_H
 #define SOUK_SHOP_CATALOG_MIRROR_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,19 @@ typedef struct {
     uint32_t newest; /* place in MORDER_NEWEST: relevance's tie-break */
 } mprod_t;
 
+/* Text matches kept for reuse (mirror_matches_get). */
+#define MIRROR_MATCH_ENTRIES 64
+
+typedef struct {
+    char *fts; /* the MATCH text; NULL: a free entry */
+    bool rel;  /* ranks kept */
+    bool truncated;
+    int64_t *id;
+    double *rank;
+    size_t n;
+    uint64_t used; /* for least recently used */
+} mmatch_t;
+
 typedef struct mirror_snap {
     int refs; /* under the mirror's lock */
     int64_t version;
@@ -77,6 +91,11 @@ typedef struct mirror_snap {
     mdict_t dict[3];               /* F_VENDORS, F_TYPES, F_TAGS */
     mcoll_t *colls;                /* by id ascending */
     size_t ncolls;
+    /* The one part that changes after publication, under its own lock:
+     * text matches found at this snapshot's version. */
+    pthread_mutex_t match_lock;
+    mmatch_t matches[MIRROR_MATCH_ENTRIES];
+    uint64_t match_clock, match_hits, match_misses;
 } mirror_snap_t;
 
 /* The index of s[0..len) in d, or MIRROR_NONE. */
@@ -108,6 +127,23 @@ typedef struct {
     const double *match_rank;
     size_t nmatch;
 } mquery_t;
+
+/* A text's matches as catalog_search.c read them from FTS5 at s's version:
+ * their ids, newest first, and with rel their ranks. FTS5 changes only in
+ * the transaction that writes the product's row (catalog_repo.c), which
+ * moves the catalog version; so what was read at a snapshot's version holds
+ * for every search that uses that snapshot. A shopper refining a search
+ * (a filter, a sort, the next page) reads them once: each refinement is a
+ * new page for the page cache, but not a new text. At most
+ * MIRROR_MATCH_ENTRIES texts (about 80 KiB each at most), the least
+ * recently used replaced.
+ *
+ * get: true and copies in a (mq's match fields, *truncated) if fts (with
+ * ranks, when rel) is kept. put: keep a copy. */
+bool mirror_matches_get(const mirror_snap_t *s, arena_t *a, const char *fts, bool rel, mquery_t *mq,
+                        bool *truncated);
+void mirror_matches_put(const mirror_snap_t *s, const char *fts, bool rel, const mquery_t *mq,
+                        bool truncated);
 
 /* Answer mq from s: the total and, with q->want_facets, the facets into
  * out; the page's ids in order into *ids and *nids (in a). */

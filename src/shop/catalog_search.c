@@ -785,8 +785,12 @@ static int mirrored(db_t *db, arena_t *a, const search_t *s, const mirror_snap_t
 {
     mquery_t mq = {.q = s->q, .coll_id = s->coll_id, .sort = s->sort, .text = s->text.ngroups > 0};
     int rc;
-    if (mq.text && (rc = text_matches(db, a, s, &mq, out)) < 0)
-        return rc;
+    bool rel = s->sort == SORT_RELEVANCE;
+    if (mq.text && !mirror_matches_get(snap, a, s->text.fts, rel, &mq, &out->truncated)) {
+        if ((rc = text_matches(db, a, s, &mq, out)) < 0)
+            return rc;
+        mirror_matches_put(snap, s->text.fts, rel, &mq, out->truncated);
+    }
     int64_t *ids;
     size_t n;
     mirror_search(snap, a, &mq, out, &ids, &n);

@@ -256,7 +256,36 @@ int srch_search(sfx_t *fx, const catalog_query_t *q, catalog_page_t *pg)
     if (rc == 0)
         BCHECK_INT(st1.used, st0.used + 1);
     BCHECK_INT(st1.stale, st0.stale);
+    if (rc == 0 && q->q && q->q[0]) {
+        /* Again: the text's matches now come from the snapshot's keeping,
+         * and must give the same page. */
+        catalog_page_t again;
+        BCHECK_INT(catalog_search_mirrored(fx->db, fx->mirror, &fx->a, q, &again), 0);
+        srch_same_page(be, pg, &again);
+    }
     return rc;
+}
+
+void srch_same_page(const sbe_t *be, const catalog_page_t *x, const catalog_page_t *y)
+{
+    BCHECK_INT(x->total, y->total);
+    BCHECK_INT(x->truncated, y->truncated);
+    BCHECK_INT(x->n, y->n);
+    for (size_t i = 0; i < x->n && i < y->n; i++)
+        BCHECK_INT(x->items[i].id, y->items[i].id);
+    const facet_count_t *xl[] = {x->vendors, x->types, x->tags},
+                        *yl[] = {y->vendors, y->types, y->tags};
+    size_t xn[] = {x->nvendors, x->ntypes, x->ntags}, yn[] = {y->nvendors, y->ntypes, y->ntags};
+    for (int k = 0; k < 3; k++) {
+        BCHECK_INT(xn[k], yn[k]);
+        for (size_t i = 0; i < xn[k] && i < yn[k]; i++) {
+            BCHECK_STR(xl[k][i].value, yl[k][i].value);
+            BCHECK_INT(xl[k][i].count, yl[k][i].count);
+        }
+    }
+    BCHECK_INT(x->available_count, y->available_count);
+    BCHECK_INT(x->price_floor, y->price_floor);
+    BCHECK_INT(x->price_ceiling, y->price_ceiling);
 }
 
 int srch_check_rc(sfx_t *fx, int rc)

@@ -96,6 +96,8 @@ catalog_query_t srch_query(void);
 /* catalog_search (through the mirror when be->mirror), failing the test on
  * a database error, or if the mirror was not used. */
 int srch_search(sfx_t *fx, const catalog_query_t *q, catalog_page_t *pg);
+/* Fail unless x and y hold the same items, total and facets. */
+void srch_same_page(const sbe_t *be, const catalog_page_t *x, const catalog_page_t *y);
 /* rc, after failing the test if it is a database error. */
 int srch_check_rc(sfx_t *fx, int rc);
 /* A text search with defaults. */
