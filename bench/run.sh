@@ -12,7 +12,8 @@
 #               of all 10,000 handles in random order, collection page,
 #               search, JSON product, static asset
 #   uncached    the same store with the page cache off: what every first
-#               visit, cache miss and request right after a write costs
+#               visit, cache miss and request right after a write costs;
+#               plus searches of 576 different texts in random order
 # BENCH_MILLION=1 adds the 1,000,000-product import and product/search runs,
 # with the page cache on and off.
 #
@@ -80,6 +81,35 @@ product_mix() { # count -> path of the script
     echo "$work/mix$1.lua"
 }
 
+# A wrk script searching 576 different texts (words of gen_shopify_csv.py's
+# titles, vendors and tags, two or three at a time) in random order: more
+# texts than the catalog mirror keeps the matches of (64), so most searches
+# match their text afresh, as a store's long tail of searches does.
+search_mix() { # -> path of the script
+    cat >"$work/search_mix.lua" <<'LUA'
+math.randomseed(42)
+local adj = {"classic", "organic", "vintage", "modern", "rugged", "soft", "bold", "light"}
+local noun = {"shirt", "mug", "backpack", "scarf", "lamp", "notebook", "candle", "sneaker"}
+local vendor = {"acme", "northwind", "globex", "initech", "umbrella", "hooli"}
+local tag = {"new", "sale", "summer", "winter", "gift", "eco", "bestseller", "limited"}
+local q = {}
+for _, a in ipairs(adj) do
+  for _, n in ipairs(noun) do
+    q[#q + 1] = a .. "+" .. n
+    for _, v in ipairs(vendor) do q[#q + 1] = a .. "+" .. n .. "+" .. v end
+  end
+  for _, t in ipairs(tag) do q[#q + 1] = a .. "+" .. t end
+end
+for _, n in ipairs(noun) do
+  for _, t in ipairs(tag) do q[#q + 1] = n .. "+" .. t end
+end
+request = function()
+  return wrk.format("GET", "/search?q=" .. q[math.random(1, #q)])
+end
+LUA
+    echo "$work/search_mix.lua"
+}
+
 # ---- foundation: an empty store ----
 start_server "$work/empty" 0
 run_wrk foundation static /static/css/souk.css
@@ -125,6 +155,7 @@ run_wrk uncached product /products/product-0005000
 run_wrk uncached product_mix / "$(product_mix 10000)"
 run_wrk uncached collection /collections/bench
 run_wrk uncached search "/search?q=classic+shirt"
+run_wrk uncached search_mix / "$(search_mix)"
 run_wrk uncached api_product /api/v1/products/product-0005000
 stop_server uncached
 
@@ -147,6 +178,7 @@ if [ "${BENCH_MILLION:-0}" = 1 ]; then
     run_wrk million_uncached product /products/product-0500000
     run_wrk million_uncached product_mix / "$(product_mix 1000000)"
     run_wrk million_uncached search "/search?q=classic+shirt"
+    run_wrk million_uncached search_mix / "$(search_mix)"
     stop_server million_uncached
 fi
 
