@@ -227,7 +227,8 @@ static void make_order(mirror_snap_t *s, build_t *b, int o,
     s->place[o] = xmalloc(st_mult(s->n, sizeof(uint32_t)));
     for (uint32_t i = 0; i < s->n; i++)
         s->at[o][i] = i;
-    qsort_r(s->at[o], s->n, sizeof(uint32_t), cmp, b);
+    if (s->n > 1)
+        qsort_r(s->at[o], s->n, sizeof(uint32_t), cmp, b);
     for (uint32_t k = 0; k < s->n; k++)
         s->place[o][s->at[o][k]] = k;
 }

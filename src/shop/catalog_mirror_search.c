@@ -138,7 +138,8 @@ static void make_list(msearch_t *ms, arena_t *a, int d, facet_count_t **out, siz
         if (dict->v[t->seen[k]].len > 0)
             t->seen[m++] = t->seen[k];
     list_ctx_t ctx = {dict, t->count};
-    qsort_r(t->seen, m, sizeof(*t->seen), list_cmp, &ctx);
+    if (m > 1) /* seen is NULL when nothing was counted */
+        qsort_r(t->seen, m, sizeof(*t->seen), list_cmp, &ctx);
     if (m > FACET_MAX_VALUES)
         m = FACET_MAX_VALUES;
     *out = arena_alloc(a, FACET_MAX_VALUES * sizeof(facet_count_t));
