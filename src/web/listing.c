@@ -91,6 +91,27 @@ const char *listing_image_url(http_ctx_t *c, const char *src)
     return s;
 }
 
+/* Members of the cards and facet lists, set without json_pack: a listing
+ * makes some 400 of them per page, and json_pack parses its format and
+ * checks every key and string as UTF-8 again. Keys here are literals, and
+ * the catalog's strings were checked when written (catalog.c, the CSV
+ * reader); a string that is not UTF-8 would reach the page as it is, and
+ * be HTML-escaped there like any other. */
+static void set_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
+}
+
+static void set_int(json_t *o, const char *key, int64_t v)
+{
+    json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
+}
+
+static void set_bool(json_t *o, const char *key, bool v)
+{
+    json_object_set_new_nocheck(o, key, json_boolean(v));
+}
+
 /* An image for a template: src as a URL, alt, and its size when known. */
 static json_t *image_json(const image_t *im)
 {
@@ -99,11 +120,13 @@ static json_t *image_json(const image_t *im)
         im->src[0] != '/')
         buf_puts(&b, "/media/");
     buf_puts(&b, im->src);
-    json_t *img = json_pack("{s:s, s:s}", "src", buf_cstr(&b), "alt", im->alt ? im->alt : "");
+    json_t *img = json_object();
+    set_str(img, "src", buf_cstr(&b));
+    set_str(img, "alt", im->alt);
     buf_free(&b);
     if (im->width > 0 && im->height > 0) {
-        json_object_set_new(img, "width", json_integer(im->width));
-        json_object_set_new(img, "height", json_integer(im->height));
+        set_int(img, "width", im->width);
+        set_int(img, "height", im->height);
     }
     return img;
 }
@@ -115,16 +138,21 @@ json_t *listing_image(const image_t *im)
 
 json_t *listing_card(const product_t *p)
 {
-    json_t *card =
-        json_pack("{s:s+, s:s, s:s, s:I, s:b, s:b}", "url", "/products/", p->handle, "title",
-                  p->title, "vendor", p->vendor ? p->vendor : "", "price", (json_int_t)p->price_min,
-                  "price_varies", p->price_max > p->price_min, "available", p->available);
+    json_t *card = json_object();
+    char url[CATALOG_MAX_HANDLE * 4 + 16];
+    snprintf(url, sizeof(url), "/products/%s", p->handle);
+    set_str(card, "url", url);
+    set_str(card, "title", p->title);
+    set_str(card, "vendor", p->vendor);
+    set_int(card, "price", p->price_min);
+    set_bool(card, "price_varies", p->price_max > p->price_min);
+    set_bool(card, "available", p->available);
     /* The struck-out price must belong to the price shown next to it. */
     if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price &&
         p->variants[0].price == p->price_min)
-        json_object_set_new(card, "compare_at", json_integer(p->variants[0].compare_at_price));
+        set_int(card, "compare_at", p->variants[0].compare_at_price);
     if (p->nimages > 0)
-        json_object_set_new(card, "image", image_json(&p->images[0]));
+        json_object_set_new_nocheck(card, "image", image_json(&p->images[0]));
     return card;
 }
 
@@ -183,8 +211,10 @@ static json_t *facet_list(const char *label, const char *param, const facet_coun
         bool sel = chosen_in(v[i].value, chosen, nchosen);
         if (i >= FACET_SHOWN)
             more_open |= sel;
-        json_t *one = json_pack("{s:s, s:I, s:b}", "value", v[i].value, "count",
-                                (json_int_t)v[i].count, "selected", sel);
+        json_t *one = json_object();
+        set_str(one, "value", v[i].value);
+        set_int(one, "count", v[i].count);
+        set_bool(one, "selected", sel);
         json_array_append(i < FACET_SHOWN ? shown : more, one);
         json_array_append_new(values, one);
     }
