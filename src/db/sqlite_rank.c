@@ -1,10 +1,14 @@
 /* sqlite_rank.c - souk_rank(), see sqlite_rank.h.
  *
  * Per statement the function keeps the query's inverse document frequencies
- * (FTS5 auxdata); per connection, the last RANK_CACHE queries' frequencies
- * with the data version they were counted at, so a repeated search on an
- * unchanged catalog reads no postings list beyond its own matches. */
+ * (FTS5 auxdata); per connection, the frequency of every phrase counted
+ * since the data version last moved, keyed by the phrase's text, so that a
+ * search reads no postings list beyond its own matches once its words have
+ * been seen: a store's searches reuse a few hundred words in many
+ * combinations, and counting a common word's rows at 1,000,000 products
+ * takes tens of milliseconds. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +16,8 @@
 #include "core/util.h"
 #include "db/sqlite_rank.h"
 
-/* Queries remembered per connection, replaced oldest first. */
-#define RANK_CACHE 32
+/* Phrases remembered per connection; the table is emptied when full. */
+#define RANK_PHRASES 1024
 /* Phrases of a query this function ranks by; more rank as this many. */
 #define RANK_MAX_PHRASES 32
 /* Columns given a weight; a column past them weighs 1. */
@@ -22,31 +26,110 @@
 #define RANK_K1 1.2
 
 typedef struct {
-    char *query; /* owned; NULL for a free slot */
-    unsigned version;
     int nphrase;
     double idf[RANK_MAX_PHRASES];
-} rank_entry_t;
+} rank_idf_t;
 
 /* What a statement keeps (FTS5 auxdata): its phrases' idf and the weights. */
 typedef struct {
-    rank_entry_t e;
+    rank_idf_t e;
     int ncol;
     double weight[RANK_MAX_COLS];
 } rank_stmt_t;
 
+/* A counted phrase: its text as the query quotes it, "" undoubled, with a
+ * trailing '*' when it is a prefix. */
+typedef struct {
+    char *key; /* owned; NULL for a free slot */
+    uint32_t hash;
+    sqlite3_int64 nhit;
+} rank_phrase_t;
+
 typedef struct {
     sqlite3 *conn;
-    rank_entry_t cache[RANK_CACHE];
-    int next; /* the slot to replace */
+    unsigned version; /* of what the table holds */
+    sqlite3_int64 nrow;
+    bool have_nrow;
+    rank_phrase_t tab[2 * RANK_PHRASES]; /* open addressing, at most half full */
+    int n;
 } rank_conn_t;
+
+static void rank_clear(rank_conn_t *rc)
+{
+    for (size_t i = 0; i < ARRAY_LEN(rc->tab); i++) {
+        free(rc->tab[i].key);
+        rc->tab[i].key = NULL;
+    }
+    rc->n = 0;
+    rc->have_nrow = false;
+}
 
 static void rank_conn_free(void *p)
 {
-    rank_conn_t *rc = p;
-    for (int i = 0; i < RANK_CACHE; i++)
-        free(rc->cache[i].query);
-    free(rc);
+    rank_clear(p);
+    free(p);
+}
+
+static uint32_t fnv1a(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of key (found, or free where it would go). */
+static rank_phrase_t *rank_slot(rank_conn_t *rc, const char *key, size_t len, uint32_t h)
+{
+    size_t mask = ARRAY_LEN(rc->tab) - 1, k = h & mask;
+    for (; rc->tab[k].key; k = (k + 1) & mask)
+        if (rc->tab[k].hash == h && strlen(rc->tab[k].key) == len &&
+            memcmp(rc->tab[k].key, key, len) == 0)
+            break;
+    return &rc->tab[k];
+}
+
+/* Cut a MATCH text made of quoted phrases (each maybe followed by '*'),
+ * joined by white space or AND, as souk's searches write it, into keys[]:
+ * the number of phrases, or -1 for any other syntax (whose frequencies are
+ * then counted for the statement and not kept). */
+static int split_phrases(const char *q, char *buf, size_t cap, char *keys[RANK_MAX_PHRASES])
+{
+    int n = 0;
+    size_t used = 0;
+    while (*q) {
+        if (*q == ' ' || *q == '\t' || *q == '\n') {
+            q++;
+        } else if (strncmp(q, "AND", 3) == 0 && (q[3] == ' ' || q[3] == '"')) {
+            q += 3;
+        } else if (*q == '"') {
+            if (n == RANK_MAX_PHRASES)
+                return -1;
+            keys[n++] = buf + used;
+            for (q++;; q++) {
+                if (*q == '\0')
+                    return -1;
+                if (*q == '"' && q[1] != '"')
+                    break;
+                if (*q == '"')
+                    q++; /* "" is one quote */
+                if (used + 2 >= cap)
+                    return -1;
+                buf[used++] = *q;
+            }
+            q++;
+            if (*q == '*') {
+                if (used + 2 >= cap)
+                    return -1;
+                buf[used++] = '*';
+                q++;
+            }
+            buf[used++] = '\0';
+        } else {
+            return -1;
+        }
+    }
+    return n;
 }
 
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user)
@@ -57,46 +140,63 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user)
     return SQLITE_OK;
 }
 
-/* The frequencies of this statement's phrases: from the cache when query
- * was counted at the current data version, else counted and cached. */
+/* BM25's idf, kept positive so that a word in most rows still counts for a
+ * little (as FTS5's bm25 does). */
+static double idf_of(sqlite3_int64 nrow, sqlite3_int64 nhit)
+{
+    double idf = log((double)(nrow - nhit) + 0.5) - log((double)nhit + 0.5);
+    return idf > 1e-6 ? idf : 1e-6;
+}
+
+/* The frequencies of this statement's phrases: each from the table when
+ * counted at the current data version, else counted (and kept). */
 static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_conn_t *rc,
-                    const char *query, rank_entry_t *out)
+                    const char *query, rank_idf_t *out)
 {
     unsigned version = 0;
     sqlite3_file_control(rc->conn, "main", SQLITE_FCNTL_DATA_VERSION, &version);
+    if (version != rc->version || rc->n >= RANK_PHRASES) {
+        rank_clear(rc);
+        rc->version = version;
+    }
     int nphrase = api->xPhraseCount(fts);
     if (nphrase > RANK_MAX_PHRASES)
         nphrase = RANK_MAX_PHRASES;
-    for (int i = 0; i < RANK_CACHE; i++) {
-        rank_entry_t *e = &rc->cache[i];
-        if (e->query && e->version == version && e->nphrase == nphrase &&
-            strcmp(e->query, query) == 0) {
-            *out = *e;
-            out->query = NULL;
-            return SQLITE_OK;
-        }
+    int err = SQLITE_OK;
+    if (!rc->have_nrow) {
+        if ((err = api->xRowCount(fts, &rc->nrow)) != SQLITE_OK)
+            return err;
+        rc->have_nrow = true;
     }
-    sqlite3_int64 nrow = 0;
-    int err = api->xRowCount(fts, &nrow);
+    size_t qlen = strlen(query);
+    char *buf = xmalloc(st_add(qlen, RANK_MAX_PHRASES + 1));
+    char *keys[RANK_MAX_PHRASES];
+    /* Keys only when the text's phrases are FTS5's, one for one. */
+    bool keyed = split_phrases(query, buf, qlen + RANK_MAX_PHRASES + 1, keys) == nphrase;
     for (int p = 0; err == SQLITE_OK && p < nphrase; p++) {
+        rank_phrase_t *slot = NULL;
+        if (keyed) {
+            size_t len = strlen(keys[p]);
+            uint32_t h = fnv1a(keys[p], len);
+            slot = rank_slot(rc, keys[p], len, h);
+            if (slot->key) {
+                out->idf[p] = idf_of(rc->nrow, slot->nhit);
+                continue;
+            }
+            slot->hash = h;
+        }
         sqlite3_int64 nhit = 0;
         err = api->xQueryPhrase(fts, p, &nhit, count_row);
-        /* BM25's idf, kept positive so that a word in most rows still
-         * counts for a little (as FTS5's bm25 does). */
-        double idf = log((double)(nrow - nhit) + 0.5) - log((double)nhit + 0.5);
-        out->idf[p] = idf > 1e-6 ? idf : 1e-6;
+        out->idf[p] = idf_of(rc->nrow, nhit);
+        if (err == SQLITE_OK && slot) {
+            slot->key = xstrdup(keys[p]);
+            slot->nhit = nhit;
+            rc->n++;
+        }
     }
-    if (err != SQLITE_OK)
-        return err;
+    free(buf);
     out->nphrase = nphrase;
-    out->version = version;
-    out->query = NULL;
-    rank_entry_t *slot = &rc->cache[rc->next];
-    rc->next = (rc->next + 1) % RANK_CACHE;
-    free(slot->query);
-    *slot = *out;
-    slot->query = xstrdup(query);
-    return SQLITE_OK;
+    return err;
 }
 
 static void souk_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,

@@ -1077,6 +1077,39 @@ TEST(sqlite_souk_rank)
     db_close(db);
 }
 
+/* souk_rank keeps each quoted phrase's frequency per connection, shared by
+ * every query holding it: a query never seen before, made of phrases other
+ * queries counted, must rank with the counts of now, and a prefix is not
+ * the word. */
+TEST(sqlite_souk_rank_shares_phrase_counts)
+{
+    char path[300], got[256];
+    snprintf(path, sizeof(path), "%s/rank_phrases.db", test_tmpdir());
+    db_t *db = map_open(path), *other = map_open(path);
+    /* Row 1 says alpha twice, row 2 beta twice; beta is the common word. */
+    CHECK(db_exec_script(db, "CREATE VIRTUAL TABLE f USING fts5(a, b);"
+                             "INSERT INTO f (rowid, a) VALUES (1, 'alpha alpha beta'),"
+                             " (2, 'alpha beta beta');"
+                             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                             "WHERE i < 50) INSERT INTO f (rowid, a) SELECT 100 + i, 'beta' "
+                             "FROM n;") == 0);
+    ranked(db, "\"alpha\" AND \"beta\"", got, sizeof(got));
+    CHECK_STR(got, "1,2"); /* the rarer word, said twice, first */
+    ranked(db, "\"alpha\" AND \"beta\"*", got, sizeof(got));
+    CHECK_STR(got, "1,2");
+    /* alpha becomes the common word; a new query of the same phrases. */
+    CHECK(db_exec_script(other, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                                "WHERE i < 500) INSERT INTO f (rowid, a) SELECT 1000 + i, "
+                                "'alpha' FROM n;") == 0);
+    ranked(db, "\"beta\" AND \"alpha\"", got, sizeof(got));
+    CHECK_STR(got, "2,1"); /* kept counts from before would keep 1 first */
+    /* "alph"* is not "alpha": counted on its own, and it matches the same. */
+    ranked(db, "\"alph\"* AND \"beta\"", got, sizeof(got));
+    CHECK_STR(got, "2,1");
+    db_close(other);
+    db_close(db);
+}
+
 /* When the shared map cannot be made (address space limited, as under
  * ulimit -v), each connection maps the file itself and everything works. */
 TEST(sqlite_map_falls_back_when_it_cannot_map)
