@@ -75,3 +75,11 @@ size_t st_mult(size_t a, size_t b)
         BUG("size overflow: %zu * %zu", a, b);
     return r;
 }
+
+uint32_t hash_fnv1a(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}

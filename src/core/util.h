@@ -78,4 +78,9 @@ static inline int i64_mul(int64_t *out, int64_t a, int64_t b)
 size_t st_add(size_t a, size_t b);
 size_t st_mult(size_t a, size_t b);
 
+/* FNV-1a over s[0..len): a quick hash for in-memory tables of short
+ * strings, never for anything an attacker could aim at a table's worst
+ * case through (those are bounded in size instead). */
+uint32_t hash_fnv1a(const char *s, size_t len);
+
 #endif

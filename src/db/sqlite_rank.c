@@ -70,14 +70,6 @@ static void rank_conn_free(void *p)
     free(p);
 }
 
-static uint32_t fnv1a(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 /* The slot of key (found, or free where it would go). */
 static rank_phrase_t *rank_slot(rank_conn_t *rc, const char *key, size_t len, uint32_t h)
 {
@@ -177,7 +169,7 @@ static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_conn_t *
         rank_phrase_t *slot = NULL;
         if (keyed) {
             size_t len = strlen(keys[p]);
-            uint32_t h = fnv1a(keys[p], len);
+            uint32_t h = hash_fnv1a(keys[p], len);
             slot = rank_slot(rc, keys[p], len, h);
             if (slot->key) {
                 out->idf[p] = idf_of(rc->nrow, slot->nhit);

@@ -15,14 +15,6 @@
 #include "core/util.h"
 #include "shop/catalog_int.h"
 
-static uint32_t fnv1a(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 static void set_grow(facet_set_t *fs)
 {
     size_t nslot = fs->nslot ? st_mult(fs->nslot, 2) : 64;
@@ -43,7 +35,7 @@ static uint32_t set_intern(facet_set_t *fs, const char *s, size_t len)
 {
     if (st_mult(fs->n + 1, 2) > fs->nslot)
         set_grow(fs);
-    uint32_t h = fnv1a(s, len);
+    uint32_t h = hash_fnv1a(s, len);
     size_t k = h & (fs->nslot - 1);
     for (; fs->slot[k]; k = (k + 1) & (fs->nslot - 1)) {
         const facet_value_t *v = &fs->v[fs->slot[k] - 1];

@@ -43,14 +43,6 @@ static int64_t now_us(void)
 
 /* ---- dictionaries ---- */
 
-static uint32_t fnv1a(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 static bool mval_is(const mdict_t *d, const struct mval *v, uint32_t h, const char *s, size_t len)
 {
     return v->hash == h && v->len == len && memcmp(d->pool.data + v->off, s, len) == 0;
@@ -60,7 +52,7 @@ uint32_t mdict_find(const mdict_t *d, const char *s, size_t len)
 {
     if (d->nslot == 0)
         return MIRROR_NONE;
-    uint32_t h = fnv1a(s, len);
+    uint32_t h = hash_fnv1a(s, len);
     for (uint32_t k = h & (d->nslot - 1); d->slot[k]; k = (k + 1) & (d->nslot - 1))
         if (mval_is(d, &d->v[d->slot[k] - 1], h, s, len))
             return d->slot[k] - 1;
@@ -95,7 +87,7 @@ static uint32_t mdict_intern(mdict_t *d, const char *s, size_t len)
 {
     if ((size_t)d->n * 2 + 2 > d->nslot)
         mdict_grow(d);
-    uint32_t h = fnv1a(s, len), k = h & (d->nslot - 1);
+    uint32_t h = hash_fnv1a(s, len), k = h & (d->nslot - 1);
     for (; d->slot[k]; k = (k + 1) & (d->nslot - 1))
         if (mval_is(d, &d->v[d->slot[k] - 1], h, s, len))
             return d->slot[k] - 1;
