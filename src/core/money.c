@@ -1,7 +1,6 @@
 /* money.c - see money.h for the representation and the rounding rule. */
 #include "core/money.h"
 
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,18 +119,27 @@ int money_parse(const char *s, size_t len, const char *currency, int64_t *minor)
 void money_format(buf_t *out, int64_t minor, const char *currency)
 {
     int exp = currency_exponent(currency);
-    ASSERT(exp >= 0);
-    /* The magnitude as unsigned, so that INT64_MIN has one too. */
+    ASSERT(exp >= 0 && exp <= 4); /* ISO 4217 uses 0 to 4 */
+    /* The magnitude as unsigned, so that INT64_MIN has one too. Digits are
+     * written backwards by hand: a listing formats a hundred prices, and
+     * through printf each cost more than the rest of its card. */
     uint64_t mag = minor < 0 ? 0 - (uint64_t)minor : (uint64_t)minor;
-    const char *sign = minor < 0 ? "-" : "";
-    if (exp == 0) {
-        buf_printf(out, "%s%" PRIu64, sign, mag);
-        return;
-    }
-    uint64_t scale = 1;
-    for (int k = 0; k < exp; k++)
-        scale *= 10;
-    buf_printf(out, "%s%" PRIu64 ".%0*" PRIu64, sign, mag / scale, exp, mag % scale);
+    char rev[48]; /* 20 digits, the point, zeros of a small amount, sign */
+    size_t n = 0;
+    int digits = 0;
+    do {
+        if (exp > 0 && digits == exp)
+            rev[n++] = '.';
+        rev[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+        digits++;
+    } while (mag > 0 || digits <= exp);
+    if (minor < 0)
+        rev[n++] = '-';
+    char text[sizeof(rev)];
+    for (size_t i = 0; i < n; i++)
+        text[i] = rev[n - 1 - i];
+    buf_append(out, text, n);
 }
 
 int money_mul_rate_half_even(int64_t amount, int64_t num, int64_t den, int64_t *out)
