@@ -34,6 +34,7 @@ import test_static  # noqa: E402,F401
 import test_catalog_api  # noqa: E402,F401
 import test_storefront  # noqa: E402,F401
 import test_pagecache  # noqa: E402,F401
+import test_mirror  # noqa: E402,F401
 
 # The whole run must stay well under two minutes on two cores with the
 # sanitizer build; past this, report what is left as failed and exit.
