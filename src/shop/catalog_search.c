@@ -9,6 +9,11 @@
  * (catalog_page.c). A text query matching more than CATALOG_SEARCH_WINDOW
  * products is cut to the newest that many, so the work stays bounded.
  *
+ * On SQLite with a catalog mirror at the version the search reads
+ * (catalog_mirror.h), all of that but the text's matches and the page's
+ * products comes from memory instead (mirrored); the statements here remain
+ * the way when the mirror is behind, off, or on PostgreSQL.
+ *
  * The SQL is put together from fixed fragments; every value, and every list
  * of values (a JSON array on SQLite, an array literal on PostgreSQL, one
  * parameter each), is bound. Shopper text reaches the full-text engines only
@@ -796,9 +801,8 @@ static int mirrored(db_t *db, arena_t *a, const search_t *s, const mirror_snap_t
     mirror_search(snap, a, &mq, out, &ids, &n);
     if (n == 0)
         return 0;
-    if ((rc = catalog_page_summaries(db, a, false, ids, n, out)) < 0)
-        return rc;
-    return catalog_page_extras(db, a, false, out);
+    /* On SQLite the summaries bring the first image and sale too. */
+    return catalog_page_summaries(db, a, false, ids, n, out);
 }
 
 int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_t *out)
