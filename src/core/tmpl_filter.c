@@ -274,6 +274,14 @@ static int f_truncate(tmpl_scratch_t *st, val_t *v, json_t *const *args, uint32_
     return 0;
 }
 
+/* The bytes json_escape may rewrite: quote, backslash, controls, DEL, the
+ * HTML-significant < > & ', and 0xe2, which starts U+2028 and U+2029. Runs
+ * of other bytes are copied whole: the strings are mostly such runs. */
+static const unsigned char JSON_SPECIAL[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1,  ['\\'] = 1, ['<'] = 1,  ['>'] = 1,
+    ['&'] = 1,           ['\''] = 1, [0x7f] = 1, [0xe2] = 1,
+};
+
 /* JSON text safe to place in a <script> element: besides JSON's own escapes,
  * < > & ' and U+2028/2029 become \uXXXX, so no "</script>", "<!--" or line
  * terminator can appear. At most 6 bytes out per byte in. */
@@ -283,6 +291,16 @@ static size_t json_escape(char *o, const char *s, size_t len)
     size_t k = 0;
     o[k++] = '"';
     for (size_t i = 0; i < len; i++) {
+        size_t run = i;
+        while (run < len && !JSON_SPECIAL[(unsigned char)s[run]])
+            run++;
+        if (run > i) {
+            memcpy(o + k, s + i, run - i);
+            k += run - i;
+            i = run;
+            if (i == len)
+                break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
             ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {

@@ -91,27 +91,6 @@ const char *listing_image_url(http_ctx_t *c, const char *src)
     return s;
 }
 
-/* Members of the cards and facet lists, set without json_pack: a listing
- * makes some 400 of them per page, and json_pack parses its format and
- * checks every key and string as UTF-8 again. Keys here are literals, and
- * the catalog's strings were checked when written (catalog.c, the CSV
- * reader); a string that is not UTF-8 would reach the page as it is, and
- * be HTML-escaped there like any other. */
-static void set_str(json_t *o, const char *key, const char *v)
-{
-    json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
-}
-
-static void set_int(json_t *o, const char *key, int64_t v)
-{
-    json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
-}
-
-static void set_bool(json_t *o, const char *key, bool v)
-{
-    json_object_set_new_nocheck(o, key, json_boolean(v));
-}
-
 /* An image for a template: src as a URL, alt, and its size when known. */
 static json_t *image_json(const image_t *im)
 {
@@ -121,12 +100,12 @@ static json_t *image_json(const image_t *im)
         buf_puts(&b, "/media/");
     buf_puts(&b, im->src);
     json_t *img = json_object();
-    set_str(img, "src", buf_cstr(&b));
-    set_str(img, "alt", im->alt);
+    web_put_str(img, "src", buf_cstr(&b));
+    web_put_str(img, "alt", im->alt);
     buf_free(&b);
     if (im->width > 0 && im->height > 0) {
-        set_int(img, "width", im->width);
-        set_int(img, "height", im->height);
+        web_put_int(img, "width", im->width);
+        web_put_int(img, "height", im->height);
     }
     return img;
 }
@@ -141,16 +120,16 @@ json_t *listing_card(const product_t *p)
     json_t *card = json_object();
     char url[CATALOG_MAX_HANDLE * 4 + 16];
     snprintf(url, sizeof(url), "/products/%s", p->handle);
-    set_str(card, "url", url);
-    set_str(card, "title", p->title);
-    set_str(card, "vendor", p->vendor);
-    set_int(card, "price", p->price_min);
-    set_bool(card, "price_varies", p->price_max > p->price_min);
-    set_bool(card, "available", p->available);
+    web_put_str(card, "url", url);
+    web_put_str(card, "title", p->title);
+    web_put_str(card, "vendor", p->vendor);
+    web_put_int(card, "price", p->price_min);
+    web_put_bool(card, "price_varies", p->price_max > p->price_min);
+    web_put_bool(card, "available", p->available);
     /* The struck-out price must belong to the price shown next to it. */
     if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price &&
         p->variants[0].price == p->price_min)
-        set_int(card, "compare_at", p->variants[0].compare_at_price);
+        web_put_int(card, "compare_at", p->variants[0].compare_at_price);
     if (p->nimages > 0)
         json_object_set_new_nocheck(card, "image", image_json(&p->images[0]));
     return card;
@@ -212,9 +191,9 @@ static json_t *facet_list(const char *label, const char *param, const facet_coun
         if (i >= FACET_SHOWN)
             more_open |= sel;
         json_t *one = json_object();
-        set_str(one, "value", v[i].value);
-        set_int(one, "count", v[i].count);
-        set_bool(one, "selected", sel);
+        web_put_str(one, "value", v[i].value);
+        web_put_int(one, "count", v[i].count);
+        web_put_bool(one, "selected", sel);
         json_array_append(i < FACET_SHOWN ? shown : more, one);
         json_array_append_new(values, one);
     }

@@ -94,13 +94,16 @@ static json_t *jsonld(http_ctx_t *c, const product_t *p, const char *canonical,
         buf_t price = BUF_INIT, url = BUF_INIT;
         web_money(&price, v->price, false);
         buf_printf(&url, "%s?variant=%s", canonical, v->public_id);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "@type", "Offer", "price",
-                              buf_cstr(&price), "priceCurrency", cfg->currency, "availability",
-                              variant_available(v) ? "https://schema.org/InStock"
-                                                   : "https://schema.org/OutOfStock",
-                              "url", buf_cstr(&url));
+        json_t *o = json_object();
+        web_put_str(o, "@type", "Offer");
+        web_put_str(o, "price", buf_cstr(&price));
+        web_put_str(o, "priceCurrency", cfg->currency);
+        web_put_str(o, "availability",
+                    variant_available(v) ? "https://schema.org/InStock"
+                                         : "https://schema.org/OutOfStock");
+        web_put_str(o, "url", buf_cstr(&url));
         if (v->sku && v->sku[0])
-            json_object_set_new(o, "sku", json_string(v->sku));
+            web_put_str(o, "sku", v->sku);
         json_array_append_new(offers, o);
         buf_free(&price);
         buf_free(&url);
@@ -109,9 +112,13 @@ static json_t *jsonld(http_ctx_t *c, const product_t *p, const char *canonical,
     for (size_t i = 0; i < p->nimages; i++)
         json_array_append_new(images,
                               json_string(absolute(c, listing_image_url(c, p->images[i].src))));
-    json_t *ld = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "@context", "https://schema.org",
-                           "@type", "Product", "name", p->title, "description", description,
-                           "image", images, "offers", offers);
+    json_t *ld = json_object();
+    web_put_str(ld, "@context", "https://schema.org");
+    web_put_str(ld, "@type", "Product");
+    web_put_str(ld, "name", p->title);
+    web_put_str(ld, "description", description);
+    web_put(ld, "image", images);
+    web_put(ld, "offers", offers);
     if (p->vendor && p->vendor[0])
         json_object_set_new(ld, "brand",
                             json_pack("{s:s, s:s}", "@type", "Brand", "name", p->vendor));
@@ -159,9 +166,12 @@ int web_product(http_ctx_t *c)
             for (size_t j = 0; j < i; j++)
                 if (p->variants[j].options[k] && strcmp(p->variants[j].options[k], v) == 0)
                     seen = true;
-            if (!seen)
-                json_array_append_new(values, json_pack("{s:s, s:b}", "value", v, "selected",
-                                                        sel && strcmp(sel->options[k], v) == 0));
+            if (!seen) {
+                json_t *one = json_object();
+                web_put_str(one, "value", v);
+                web_put_bool(one, "selected", sel && strcmp(sel->options[k], v) == 0);
+                json_array_append_new(values, one);
+            }
         }
         json_array_append_new(
             options, json_pack("{s:s, s:o}", "name", p->option_names[k], "values", values));
@@ -176,14 +186,16 @@ int web_product(http_ctx_t *c)
         for (int k = 0; k < CATALOG_MAX_OPTIONS && p->option_names[k]; k++)
             json_array_append_new(opts, json_string(v->options[k]));
         const image_t *im = variant_image(p, v);
-        json_t *o = json_pack("{s:s, s:o, s:o, s:b, s:s}", "id", v->public_id, "options", opts,
-                              "price", money_text(v->price), "available", variant_available(v),
-                              "sku", v->sku ? v->sku : "");
-        json_object_set_new(o, "compare_at",
-                            v->compare_at_price > v->price ? money_text(v->compare_at_price)
-                                                           : json_null());
+        json_t *o = json_object();
+        web_put_str(o, "id", v->public_id);
+        web_put(o, "options", opts);
+        web_put(o, "price", money_text(v->price));
+        web_put_bool(o, "available", variant_available(v));
+        web_put_str(o, "sku", v->sku);
+        web_put(o, "compare_at",
+                v->compare_at_price > v->price ? money_text(v->compare_at_price) : json_null());
         if (im)
-            json_object_set_new(o, "image", listing_image(im));
+            web_put(o, "image", listing_image(im));
         json_array_append_new(vjson, o);
     }
     json_t *selected = json_object();
@@ -198,11 +210,17 @@ int web_product(http_ctx_t *c)
         if (im)
             json_object_set_new(selected, "image", listing_image(im));
     }
-    json_t *product = json_pack(
-        "{s:s, s:s, s:s+, s:s, s:s, s:o, s:o, s:b, s:b, s:o}", "handle", p->handle, "title",
-        p->title, "url", "/products/", p->handle, "vendor", p->vendor ? p->vendor : "", "body_html",
-        p->body_html ? p->body_html : "", "images", images, "options", options, "has_options",
-        p->option_names[0] != NULL, "many_images", p->nimages > 1, "tags", tags);
+    json_t *product = json_object();
+    web_put_str(product, "handle", p->handle);
+    web_put_str(product, "title", p->title);
+    web_put_str(product, "url", path);
+    web_put_str(product, "vendor", p->vendor);
+    web_put_str(product, "body_html", p->body_html);
+    web_put(product, "images", images);
+    web_put(product, "options", options);
+    web_put_bool(product, "has_options", p->option_names[0] != NULL);
+    web_put_bool(product, "many_images", p->nimages > 1);
+    web_put(product, "tags", tags);
     collection_t *cols;
     size_t ncols;
     if (catalog_product_collections(db, &a, p->id, &cols, &ncols) == 0) {

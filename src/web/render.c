@@ -173,3 +173,23 @@ int web_render(http_ctx_t *c, int status, const char *name, json_t *ctx)
     http_set_content_type(c, "text/html; charset=utf-8");
     return 0;
 }
+
+void web_put_str(json_t *o, const char *key, const char *v)
+{
+    json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
+}
+
+void web_put_int(json_t *o, const char *key, int64_t v)
+{
+    json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
+}
+
+void web_put_bool(json_t *o, const char *key, bool v)
+{
+    json_object_set_new_nocheck(o, key, json_boolean(v));
+}
+
+void web_put(json_t *o, const char *key, json_t *j)
+{
+    json_object_set_new_nocheck(o, key, j);
+}

@@ -29,6 +29,18 @@ void web_shutdown(void);
  * template is missing; SOUK_ELIMIT if the page would exceed the output cap. */
 int web_render(http_ctx_t *c, int status, const char *name, json_t *ctx);
 
+/* Members of a template context set without json_pack, which parses its
+ * format and checks every key and string as UTF-8 again: a listing page
+ * makes some 400 members, a product page a hundred. key must be a literal
+ * (or otherwise known UTF-8), v a string the catalog checked when it was
+ * written (catalog.c, the CSV reader) or built here from such strings; a v
+ * that is not UTF-8 reaches the page as it is and is HTML-escaped there like
+ * any other. NULL v: "". web_put steals a reference to j. */
+void web_put_str(json_t *o, const char *key, const char *v);
+void web_put_int(json_t *o, const char *key, int64_t v);
+void web_put_bool(json_t *o, const char *key, bool v);
+void web_put(json_t *o, const char *key, json_t *j);
+
 /* Format minor units in the store currency: "$19.99" (with_symbol) or "19.99". */
 void web_money(buf_t *out, int64_t minor, bool with_symbol);
 
