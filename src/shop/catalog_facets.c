@@ -136,14 +136,10 @@ static void facets_add_tag(facets_t *fc, facet_item_t *it, uint32_t tag)
 /* facets_add_tag for each tag of a products.tags value (len bytes of s). */
 static void add_joined_tags(facets_t *fc, facet_item_t *it, const char *s, size_t len)
 {
-    const char *end = s + len;
-    while (s < end) {
-        const char *e = memchr(s, CATALOG_TAG_SEP, (size_t)(end - s));
-        if (e == NULL)
-            e = end;
-        facets_add_tag(fc, it, facets_intern_tag(fc, s, (size_t)(e - s)));
-        s = e + 1;
-    }
+    const char *tag;
+    size_t n;
+    for (const char *end = s + len; catalog_tags_next(&s, end, &tag, &n);)
+        facets_add_tag(fc, it, facets_intern_tag(fc, tag, n));
 }
 
 void facets_read(facets_t *fc, db_rows_t *r, int col, facet_item_t *it)
@@ -161,47 +157,63 @@ void facets_read(facets_t *fc, db_rows_t *r, int col, facet_item_t *it)
     add_joined_tags(fc, it, v, len);
 }
 
+unsigned facets_passes(const catalog_query_t *q, const bool on[F_COUNT], bool vendor, bool type,
+                       bool tag, int64_t price, bool available)
+{
+    unsigned pass = 0;
+    pass |= (!on[F_VENDORS] || vendor) << F_VENDORS;
+    pass |= (!on[F_TYPES] || type) << F_TYPES;
+    pass |= (!on[F_TAGS] || tag) << F_TAGS;
+    pass |=
+        ((q->price_min < 0 || price >= q->price_min) && (q->price_max < 0 || price <= q->price_max))
+        << F_PRICE;
+    pass |= (!on[F_AVAIL] || available) << F_AVAIL;
+    return pass;
+}
+
+void facets_totals_add(facet_totals_t *t, unsigned pass, int64_t price, bool available)
+{
+    if (pass == F_ALL)
+        t->total++;
+    if (facets_counts_for(pass, F_PRICE)) {
+        if (!t->priced || price < t->lo)
+            t->lo = price;
+        if (!t->priced || price > t->hi)
+            t->hi = price;
+        t->priced = true;
+    }
+    if (facets_counts_for(pass, F_AVAIL) && available)
+        t->available++;
+}
+
+void facets_totals_done(const facet_totals_t *t, catalog_page_t *out)
+{
+    out->total = t->total;
+    out->available_count = t->available;
+    out->price_floor = t->priced ? t->lo : 0;
+    out->price_ceiling = t->priced ? t->hi : 0;
+}
+
 bool facets_item(facets_t *fc, const facet_item_t *it)
 {
-    const catalog_query_t *q = fc->q;
-    unsigned pass = 0;
-    pass |= (!fc->on[F_VENDORS] || fc->sets[0].v[it->vendor].chosen) << F_VENDORS;
-    pass |= (!fc->on[F_TYPES] || fc->sets[1].v[it->type].chosen) << F_TYPES;
-    pass |= (!fc->on[F_TAGS] || it->tag_chosen) << F_TAGS;
-    pass |= ((q->price_min < 0 || it->price >= q->price_min) &&
-             (q->price_max < 0 || it->price <= q->price_max))
-            << F_PRICE;
-    pass |= (!fc->on[F_AVAIL] || it->available) << F_AVAIL;
     /* Each count takes the products that pass every filter but its own. */
-#define BUT(f) ((pass | (1u << (f))) == F_ALL)
-    if (pass == F_ALL)
-        fc->total++;
-    if (BUT(F_PRICE)) {
-        if (!fc->priced || it->price < fc->lo)
-            fc->lo = it->price;
-        if (!fc->priced || it->price > fc->hi)
-            fc->hi = it->price;
-        fc->priced = true;
-    }
-    if (BUT(F_AVAIL) && it->available)
-        fc->available++;
-    if (BUT(F_VENDORS))
+    unsigned pass =
+        facets_passes(fc->q, fc->on, fc->sets[0].v[it->vendor].chosen,
+                      fc->sets[1].v[it->type].chosen, it->tag_chosen, it->price, it->available);
+    facets_totals_add(&fc->tot, pass, it->price, it->available);
+    if (facets_counts_for(pass, F_VENDORS))
         fc->sets[0].v[it->vendor].count++;
-    if (BUT(F_TYPES))
+    if (facets_counts_for(pass, F_TYPES))
         fc->sets[1].v[it->type].count++;
-    if (BUT(F_TAGS))
+    if (facets_counts_for(pass, F_TAGS))
         for (size_t i = 0; i < it->ntags; i++)
             fc->sets[2].v[it->tags[i]].count++;
-#undef BUT
     return pass == F_ALL;
 }
 
 void facets_done(facets_t *fc, arena_t *a, catalog_page_t *out)
 {
-    out->total = fc->total;
-    out->available_count = fc->available;
-    out->price_floor = fc->priced ? fc->lo : 0;
-    out->price_ceiling = fc->priced ? fc->hi : 0;
+    facets_totals_done(&fc->tot, out);
     set_list(a, &fc->sets[0], &out->vendors, &out->nvendors);
     set_list(a, &fc->sets[1], &out->types, &out->ntypes);
     set_list(a, &fc->sets[2], &out->tags, &out->ntags);

@@ -50,14 +50,39 @@ typedef struct {
     size_t ntags, cap;
 } facet_item_t;
 
+/* The figures of a pass besides the value lists. */
+typedef struct {
+    int64_t total, available, lo, hi;
+    bool priced;
+} facet_totals_t;
+
 /* The counts of one pass. */
 typedef struct {
     const catalog_query_t *q;
     facet_set_t sets[3]; /* vendors, types, tags */
     bool on[F_COUNT];
-    int64_t total, available, lo, hi;
-    bool priced;
+    facet_totals_t tot;
 } facets_t;
+
+/* The facet filters of q a product passes, as bits 1 << F_*: vendor, type
+ * and tag say whether its vendor, its type and any of its tags is among the
+ * shopper's values (read only when that filter is on[]). The one place
+ * these filters' semantics live in C; catalog_mirror_search.c counts with it
+ * too. */
+unsigned facets_passes(const catalog_query_t *q, const bool on[F_COUNT], bool vendor, bool type,
+                       bool tag, int64_t price, bool available);
+
+/* Does a product whose passes are pass count toward facet f's figures? It
+ * must pass every filter but f's own. */
+static inline bool facets_counts_for(unsigned pass, int f)
+{
+    return (pass | (1u << f)) == F_ALL;
+}
+
+/* Count a product into t: the total, the price range and in-stock count. */
+void facets_totals_add(facet_totals_t *t, unsigned pass, int64_t price, bool available);
+/* t's figures into out (total, available_count, price floor and ceiling). */
+void facets_totals_done(const facet_totals_t *t, catalog_page_t *out);
 
 /* Start counting for q, whose facet filter f is in force when on[f]. */
 void facets_init(facets_t *fc, const catalog_query_t *q, const bool on[F_COUNT]);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "shop/catalog.h"
 
@@ -16,6 +17,21 @@
  * 0005 keep it from product_tags. A tag cannot hold it (catalog.c refuses
  * control characters). */
 #define CATALOG_TAG_SEP '\x1f'
+
+/* The next tag of a products.tags value ending at end: *tag and *len, and
+ * *s moved past it and its separator; false when none is left. */
+static inline bool catalog_tags_next(const char **s, const char *end, const char **tag, size_t *len)
+{
+    if (*s >= end)
+        return false;
+    const char *e = memchr(*s, CATALOG_TAG_SEP, (size_t)(end - *s));
+    if (e == NULL)
+        e = end;
+    *tag = *s;
+    *len = (size_t)(e - *s);
+    *s = e + 1;
+    return true;
+}
 
 /* A time column as ISO 8601 UTC with milliseconds: SQLite stores that text,
  * PostgreSQL's timestamptz is formatted on read. */

@@ -267,21 +267,19 @@ static int read_products(db_t *db, mirror_snap_t *s, build_t *b)
         p->tag_off = (uint32_t)ntags;
         p->ntags = 0;
         v = db_rows_text(r, 6, &len);
-        for (const char *end = v + len; v < end;) {
-            const char *e = memchr(v, CATALOG_TAG_SEP, (size_t)(end - v));
-            if (e == NULL)
-                e = end;
+        const char *tag;
+        size_t tlen;
+        for (const char *end = v + len; catalog_tags_next(&v, end, &tag, &tlen);) {
             if (ntags == tagcap) {
                 tagcap = tagcap ? st_mult(tagcap, 2) : 4096;
                 ASSERT(tagcap < UINT32_MAX);
                 s->tags = xrealloc(s->tags, st_mult(tagcap, sizeof(*s->tags)));
             }
-            s->tags[ntags++] = mdict_intern(&s->dict[F_TAGS], v, (size_t)(e - v));
+            s->tags[ntags++] = mdict_intern(&s->dict[F_TAGS], tag, tlen);
             /* A tag is at most CATALOG_MAX_TAG characters and a separator:
              * a row's list is far below this bound. */
             ASSERT(p->ntags < UINT16_MAX);
             p->ntags++;
-            v = e + 1;
         }
         v = db_rows_text(r, 7, &len);
         b->created[i] = xstrndup(v, len);

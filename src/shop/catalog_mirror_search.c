@@ -31,8 +31,7 @@ typedef struct {
     bool on[F_COUNT];
     uint8_t *chosen[3]; /* per dictionary number: among the shopper's values */
     tally_t tally[3];
-    int64_t total, available, lo, hi;
-    bool priced;
+    facet_totals_t tot;
 } msearch_t;
 
 static void tally_add(tally_t *t, uint32_t v)
@@ -65,45 +64,27 @@ static void choose(msearch_t *ms, int d, const char *const *v, size_t n)
 static bool count_item(msearch_t *ms, uint32_t i)
 {
     const mirror_snap_t *s = ms->s;
-    const catalog_query_t *q = ms->q;
     const mprod_t *p = &s->p[i];
-    int64_t price = p->price;
     bool available = p->flags & MF_AVAILABLE;
     const uint32_t *tag = s->tags + p->tag_off, *tag_end = tag + p->ntags;
     bool tag_chosen = false;
     if (ms->on[F_TAGS])
         for (const uint32_t *t = tag; t < tag_end && !tag_chosen; t++)
             tag_chosen = ms->chosen[F_TAGS][*t];
-    unsigned pass = 0;
-    pass |= (!ms->on[F_VENDORS] || ms->chosen[F_VENDORS][p->vendor]) << F_VENDORS;
-    pass |= (!ms->on[F_TYPES] || ms->chosen[F_TYPES][p->type]) << F_TYPES;
-    pass |= (!ms->on[F_TAGS] || tag_chosen) << F_TAGS;
-    pass |=
-        ((q->price_min < 0 || price >= q->price_min) && (q->price_max < 0 || price <= q->price_max))
-        << F_PRICE;
-    pass |= (!ms->on[F_AVAIL] || available) << F_AVAIL;
-    if (pass == F_ALL)
-        ms->total++;
-    if (!q->want_facets)
+    unsigned pass = facets_passes(ms->q, ms->on, ms->chosen[F_VENDORS][p->vendor],
+                                  ms->chosen[F_TYPES][p->type], tag_chosen, p->price, available);
+    if (!ms->q->want_facets) {
+        ms->tot.total += pass == F_ALL;
         return pass == F_ALL;
-#define BUT(f) ((pass | (1u << (f))) == F_ALL)
-    if (BUT(F_PRICE)) {
-        if (!ms->priced || price < ms->lo)
-            ms->lo = price;
-        if (!ms->priced || price > ms->hi)
-            ms->hi = price;
-        ms->priced = true;
     }
-    if (BUT(F_AVAIL) && available)
-        ms->available++;
-    if (BUT(F_VENDORS))
+    facets_totals_add(&ms->tot, pass, p->price, available);
+    if (facets_counts_for(pass, F_VENDORS))
         tally_add(&ms->tally[F_VENDORS], p->vendor);
-    if (BUT(F_TYPES))
+    if (facets_counts_for(pass, F_TYPES))
         tally_add(&ms->tally[F_TYPES], p->type);
-    if (BUT(F_TAGS))
+    if (facets_counts_for(pass, F_TAGS))
         for (const uint32_t *t = tag; t < tag_end; t++)
             tally_add(&ms->tally[F_TAGS], *t);
-#undef BUT
     return pass == F_ALL;
 }
 
@@ -354,11 +335,9 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
             pass[npass++] = i;
         }
     }
-    out->total = ms.total;
+    out->total = ms.tot.total;
     if (q->want_facets) {
-        out->available_count = ms.available;
-        out->price_floor = ms.priced ? ms.lo : 0;
-        out->price_ceiling = ms.priced ? ms.hi : 0;
+        facets_totals_done(&ms.tot, out);
         make_list(&ms, a, F_VENDORS, &out->vendors, &out->nvendors);
         make_list(&ms, a, F_TYPES, &out->types, &out->ntypes);
         make_list(&ms, a, F_TAGS, &out->tags, &out->ntags);
