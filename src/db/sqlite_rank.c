@@ -7,7 +7,6 @@
  * been seen: a store's searches reuse a few hundred words in many
  * combinations, and counting a common word's rows at 1,000,000 products
  * takes tens of milliseconds. */
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,8 +21,6 @@
 #define RANK_MAX_PHRASES 32
 /* Columns given a weight; a column past them weighs 1. */
 #define RANK_MAX_COLS 16
-/* BM25's term-frequency saturation. */
-#define RANK_K1 1.2
 
 typedef struct {
     int nphrase;
@@ -132,14 +129,6 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *user)
     return SQLITE_OK;
 }
 
-/* BM25's idf, kept positive so that a word in most rows still counts for a
- * little (as FTS5's bm25 does). */
-static double idf_of(sqlite3_int64 nrow, sqlite3_int64 nhit)
-{
-    double idf = log((double)(nrow - nhit) + 0.5) - log((double)nhit + 0.5);
-    return idf > 1e-6 ? idf : 1e-6;
-}
-
 /* The frequencies of this statement's phrases: each from the table when
  * counted at the current data version, else counted (and kept). */
 static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_conn_t *rc,
@@ -172,14 +161,14 @@ static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_conn_t *
             uint32_t h = hash_fnv1a(keys[p], len);
             slot = rank_slot(rc, keys[p], len, h);
             if (slot->key) {
-                out->idf[p] = idf_of(rc->nrow, slot->nhit);
+                out->idf[p] = sqlite_rank_idf(rc->nrow, slot->nhit);
                 continue;
             }
             slot->hash = h;
         }
         sqlite3_int64 nhit = 0;
         err = api->xQueryPhrase(fts, p, &nhit, count_row);
-        out->idf[p] = idf_of(rc->nrow, nhit);
+        out->idf[p] = sqlite_rank_idf(rc->nrow, nhit);
         if (err == SQLITE_OK && slot) {
             slot->key = xstrdup(keys[p]);
             slot->nhit = nhit;
@@ -189,6 +178,23 @@ static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_conn_t *
     free(buf);
     out->nphrase = nphrase;
     return err;
+}
+
+/* The hits of phrase p in the current row, each weighted by its column's
+ * weight[] (1 past ncol). */
+static int phrase_hits(const Fts5ExtensionApi *api, Fts5Context *fts, int p, const double *weight,
+                       int ncol, double *out)
+{
+    Fts5PhraseIter it;
+    int col, off;
+    double hits = 0;
+    int err = api->xPhraseFirst(fts, p, &it, &col, &off);
+    if (err != SQLITE_OK)
+        return err;
+    for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+        hits += col < ncol ? weight[col] : 1.0;
+    *out = hits;
+    return SQLITE_OK;
 }
 
 static void souk_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
@@ -223,19 +229,49 @@ static void souk_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
     }
     double score = 0;
     for (int p = 0; p < q->e.nphrase; p++) {
-        Fts5PhraseIter it;
-        int col, off;
-        double freq = 0;
-        int err = api->xPhraseFirst(fts, p, &it, &col, &off);
+        double hits;
+        int err = phrase_hits(api, fts, p, q->weight, q->ncol, &hits);
         if (err != SQLITE_OK) {
             sqlite3_result_error_code(ctx, err);
             return;
         }
-        for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-            freq += col < q->ncol ? q->weight[col] : 1.0;
-        score += q->e.idf[p] * freq * (RANK_K1 + 1) / (freq + RANK_K1);
+        score += sqlite_rank_part(q->e.idf[p], hits);
     }
     sqlite3_result_double(ctx, -score);
+}
+
+static void souk_hits(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+                      sqlite3_value **val)
+{
+    double weight[RANK_MAX_COLS], total = 0;
+    int ncol = api->xColumnCount(fts);
+    if (ncol > RANK_MAX_COLS)
+        ncol = RANK_MAX_COLS;
+    for (int c = 0; c < ncol; c++)
+        weight[c] = c < nval ? sqlite3_value_double(val[c]) : 1.0;
+    for (int p = 0, n = api->xPhraseCount(fts); p < n; p++) {
+        double hits;
+        int err = phrase_hits(api, fts, p, weight, ncol, &hits);
+        if (err != SQLITE_OK) {
+            sqlite3_result_error_code(ctx, err);
+            return;
+        }
+        total += hits;
+    }
+    sqlite3_result_double(ctx, total);
+}
+
+static void souk_rows(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+                      sqlite3_value **val)
+{
+    (void)nval;
+    (void)val;
+    sqlite3_int64 n = 0;
+    int err = api->xRowCount(fts, &n);
+    if (err != SQLITE_OK)
+        sqlite3_result_error_code(ctx, err);
+    else
+        sqlite3_result_int64(ctx, n);
 }
 
 int sqlite_rank_register(sqlite3 *conn)
@@ -256,7 +292,11 @@ int sqlite_rank_register(sqlite3 *conn)
     rc->conn = conn;
     /* FTS5 calls rank_conn_free when the connection closes. */
     err = fts->xCreateFunction(fts, "souk_rank", rc, souk_rank, rank_conn_free);
-    if (err != SQLITE_OK)
+    if (err != SQLITE_OK) {
         rank_conn_free(rc);
-    return err;
+        return err;
+    }
+    if ((err = fts->xCreateFunction(fts, "souk_hits", NULL, souk_hits, NULL)) != SQLITE_OK)
+        return err;
+    return fts->xCreateFunction(fts, "souk_rows", NULL, souk_rows, NULL);
 }

@@ -15,9 +15,38 @@
 #ifndef SOUK_DB_SQLITE_RANK_H
 #define SOUK_DB_SQLITE_RANK_H
 
+#include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 
-/* Register souk_rank on conn: 0, or an SQLite error code (FTS5 missing). */
+/* BM25's term-frequency saturation. */
+#define SQLITE_RANK_K1 1.2
+
+/* What souk_rank computes, for a ranking made outside SQLite from the same
+ * counts (catalog_mirror_text.c): a row's rank is minus the sum, over the
+ * query's phrases in order, of sqlite_rank_part(the phrase's idf, its
+ * weighted hits in the row). Inline so that both give the same double. */
+
+/* BM25's idf of a phrase found in nhit of nrow rows, kept positive so that
+ * a word in most rows still counts for a little (as FTS5's bm25 does). */
+static inline double sqlite_rank_idf(int64_t nrow, int64_t nhit)
+{
+    double idf = log((double)(nrow - nhit) + 0.5) - log((double)nhit + 0.5);
+    return idf > 1e-6 ? idf : 1e-6;
+}
+
+static inline double sqlite_rank_part(double idf, double hits)
+{
+    return idf * hits * (SQLITE_RANK_K1 + 1) / (hits + SQLITE_RANK_K1);
+}
+
+/* Register on conn souk_rank and two helpers for a ranking made outside:
+ *
+ *   souk_hits(fts_table, w1, ..., wN)  the row's hits of the query's
+ *       phrases, each weighted by its column's w (souk_rank's "hits")
+ *   souk_rows(fts_table)               the rows in the table (its "nrow")
+ *
+ * 0, or an SQLite error code (FTS5 missing). */
 int sqlite_rank_register(sqlite3 *conn);
 
 #endif

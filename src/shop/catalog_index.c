@@ -221,19 +221,24 @@ int search_text_parse(arena_t *a, const char *q, search_text_t *out)
     const char *fts_end = chars > 1 ? "\"*" : "\"", *ts_end = chars > 1 ? "':*" : "'";
 
     buf_t fts = BUF_INIT, head = BUF_INIT, tail = BUF_INIT, word = BUF_INIT;
+    size_t from[SEARCH_MAX_TERMS], to[SEARCH_MAX_TERMS]; /* each group in fts */
     for (size_t i = 0; i < n; i++) {
         bool first = !tok[i].joined, end = i + 1 == n || !tok[i + 1].joined;
         const char *t = q + tok[i].start;
         size_t tl = tok[i].end - tok[i].start;
         if (first) {
-            out->ngroups++;
-            buf_puts(&fts, fts.len ? " AND \"" : "\"");
+            if (fts.len)
+                buf_puts(&fts, " AND ");
+            from[out->ngroups++] = fts.len;
+            buf_putc(&fts, '"');
         } else {
             buf_putc(&fts, ' ');
         }
         put_escaped(&fts, t, tl, '"');
-        if (end)
+        if (end) {
             buf_puts(&fts, i == n - 1 ? fts_end : "\"");
+            to[out->ngroups - 1] = fts.len;
+        }
 
         buf_t *ts = i >= last ? &tail : &head;
         if (first)
@@ -247,6 +252,8 @@ int search_text_parse(arena_t *a, const char *q, search_text_t *out)
             buf_puts(ts, i == n - 1 ? ts_end : "'");
     }
     out->fts = arena_strndup(a, buf_cstr(&fts), fts.len);
+    for (size_t g = 0; g < out->ngroups; g++)
+        out->phrase[g] = arena_strndup(a, fts.data + from[g], to[g] - from[g]);
     out->ts_head = arena_strndup(a, buf_cstr(&head), head.len);
     out->ts_last = arena_strndup(a, buf_cstr(&tail), tail.len);
     buf_free(&fts);

@@ -32,8 +32,6 @@ struct catalog_mirror {
     catalog_mirror_stats_t st;
 };
 
-static const char VERSION_SQL[] = "SELECT v FROM catalog_version WHERE id = 1";
-
 static int64_t now_us(void)
 {
     struct timespec ts;
@@ -160,12 +158,9 @@ static void snap_free(mirror_snap_t *s)
         free(s->colls[i].members);
     }
     free(s->colls);
-    for (size_t i = 0; i < MIRROR_MATCH_ENTRIES; i++) {
-        free(s->matches[i].fts);
-        free(s->matches[i].id);
-        free(s->matches[i].rank);
-    }
-    pthread_mutex_destroy(&s->match_lock);
+    mirror_text_free(s);
+    pthread_mutex_destroy(&s->text_lock);
+    pthread_cond_destroy(&s->text_made);
     free(s);
 }
 
@@ -366,12 +361,13 @@ static void build_free(build_t *b, uint32_t n)
 static int snap_make(db_t *db, mirror_snap_t **out)
 {
     mirror_snap_t *s = xcalloc(1, sizeof(*s));
-    pthread_mutex_init(&s->match_lock, NULL);
+    pthread_mutex_init(&s->text_lock, NULL);
+    pthread_cond_init(&s->text_made, NULL);
     build_t b = {.s = s};
     int rc = db_begin(db, DB_TX_DEFAULT);
     if (rc < 0)
         goto out;
-    if ((rc = db_query_int(db, VERSION_SQL, NULL, 0, &s->version)) < 0 ||
+    if ((rc = db_query_int(db, MIRROR_VERSION_SQL, NULL, 0, &s->version)) < 0 ||
         (rc = read_products(db, s, &b)) < 0 || (rc = read_collections(db, s)) < 0) {
         db_rollback(db);
         goto out;
@@ -394,75 +390,6 @@ out:
     }
     *out = s;
     return rc;
-}
-
-/* ---- text matches ---- */
-
-bool mirror_matches_get(const mirror_snap_t *cs, arena_t *a, const char *fts, bool rel,
-                        mquery_t *mq, bool *truncated)
-{
-    mirror_snap_t *s = (mirror_snap_t *)cs; /* the match cache is its own */
-    bool hit = false;
-    pthread_mutex_lock(&s->match_lock);
-    for (size_t i = 0; i < MIRROR_MATCH_ENTRIES && !hit; i++) {
-        mmatch_t *e = &s->matches[i];
-        /* Ranks kept serve a search that needs none. */
-        if (e->fts == NULL || (rel && !e->rel) || strcmp(e->fts, fts) != 0)
-            continue;
-        e->used = ++s->match_clock;
-        int64_t *id = arena_alloc(a, st_mult(e->n + 1, sizeof(*id)));
-        memcpy(id, e->id, e->n * sizeof(*id));
-        double *rank = NULL;
-        if (rel) {
-            rank = arena_alloc(a, st_mult(e->n + 1, sizeof(*rank)));
-            memcpy(rank, e->rank, e->n * sizeof(*rank));
-        }
-        mq->match_id = id;
-        mq->match_rank = rank;
-        mq->nmatch = e->n;
-        *truncated = e->truncated;
-        hit = true;
-    }
-    if (hit)
-        s->match_hits++;
-    else
-        s->match_misses++;
-    pthread_mutex_unlock(&s->match_lock);
-    return hit;
-}
-
-void mirror_matches_put(const mirror_snap_t *cs, const char *fts, bool rel, const mquery_t *mq,
-                        bool truncated)
-{
-    mirror_snap_t *s = (mirror_snap_t *)cs;
-    /* Copied before the lock is taken: the lock guards only the swap. */
-    mmatch_t fresh = {.fts = xstrdup(fts), .rel = rel, .truncated = truncated, .n = mq->nmatch};
-    fresh.id = xmalloc(st_mult(mq->nmatch + 1, sizeof(*fresh.id)));
-    memcpy(fresh.id, mq->match_id, mq->nmatch * sizeof(*fresh.id));
-    if (rel) {
-        fresh.rank = xmalloc(st_mult(mq->nmatch + 1, sizeof(*fresh.rank)));
-        memcpy(fresh.rank, mq->match_rank, mq->nmatch * sizeof(*fresh.rank));
-    }
-    pthread_mutex_lock(&s->match_lock);
-    /* The same text kept meanwhile by another search, else the least
-     * recently used entry (a free one first). */
-    mmatch_t *victim = &s->matches[0];
-    for (size_t i = 0; i < MIRROR_MATCH_ENTRIES; i++) {
-        mmatch_t *e = &s->matches[i];
-        if (e->fts && e->rel == rel && strcmp(e->fts, fts) == 0) {
-            victim = e;
-            break;
-        }
-        if (e->fts == NULL ? victim->fts != NULL : victim->fts != NULL && e->used < victim->used)
-            victim = e;
-    }
-    fresh.used = ++s->match_clock;
-    mmatch_t old = *victim;
-    *victim = fresh;
-    pthread_mutex_unlock(&s->match_lock);
-    free(old.fts);
-    free(old.id);
-    free(old.rank);
 }
 
 /* ---- the thread ---- */
@@ -591,7 +518,7 @@ void catalog_mirror_stop(catalog_mirror_t *m)
 const mirror_snap_t *catalog_mirror_acquire(catalog_mirror_t *m, db_t *db)
 {
     int64_t v;
-    if (db_query_int(db, VERSION_SQL, NULL, 0, &v) < 0)
+    if (db_query_int(db, MIRROR_VERSION_SQL, NULL, 0, &v) < 0)
         return NULL;
     mirror_snap_t *s;
     pthread_mutex_lock(&m->lock);
@@ -624,7 +551,7 @@ void catalog_mirror_release(catalog_mirror_t *m, const mirror_snap_t *cs)
 int catalog_mirror_wait(catalog_mirror_t *m, db_t *db, int timeout_ms)
 {
     int64_t v, deadline = now_us() + (int64_t)timeout_ms * 1000;
-    int rc = db_query_int(db, VERSION_SQL, NULL, 0, &v);
+    int rc = db_query_int(db, MIRROR_VERSION_SQL, NULL, 0, &v);
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&m->lock);
@@ -656,10 +583,11 @@ void catalog_mirror_stats(catalog_mirror_t *m, catalog_mirror_stats_t *out)
     pthread_mutex_lock(&m->lock);
     *out = m->st;
     if (m->cur) {
-        pthread_mutex_lock(&m->cur->match_lock);
-        out->match_hits = m->cur->match_hits;
-        out->match_misses = m->cur->match_misses;
-        pthread_mutex_unlock(&m->cur->match_lock);
+        pthread_mutex_lock(&m->cur->text_lock);
+        out->phrase_hits = m->cur->phrase_hits;
+        out->phrase_misses = m->cur->phrase_misses;
+        out->phrase_bytes = m->cur->text_bytes;
+        pthread_mutex_unlock(&m->cur->text_lock);
     }
     pthread_mutex_unlock(&m->lock);
 }

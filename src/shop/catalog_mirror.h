@@ -12,9 +12,9 @@
  * search reads (migration 0006), so it never answers from an older catalog
  * than the database's; otherwise it reads the database as it would without
  * a mirror, and wakes the thread to make a new snapshot. A snapshot also
- * keeps the full-text matches of the last texts searched at its version, so
- * that refining a search (filters, sort, next page) does not match the text
- * again (catalog_mirror_int.h). The thread spends
+ * keeps the full-text postings of the phrases searched at its version, so
+ * that a text made of words searched before is matched and ranked in memory
+ * (catalog_mirror_int.h, mirror_text_matches). The thread spends
  * at most about a fifth of its time making snapshots, however often the
  * catalog changes.
  *
@@ -49,8 +49,10 @@ typedef struct {
     int64_t version;   /* of the current snapshot; 0 before the first */
     size_t products;   /* in it */
     int64_t build_us;  /* the last snapshot's making, in microseconds */
-    /* Text searches whose matches the current snapshot had kept, or not. */
-    uint64_t match_hits, match_misses;
+    /* Phrases of text searches whose postings the current snapshot had
+     * kept, or not; and the bytes it keeps. */
+    uint64_t phrase_hits, phrase_misses;
+    size_t phrase_bytes;
 } catalog_mirror_stats_t;
 
 void catalog_mirror_stats(catalog_mirror_t *m, catalog_mirror_stats_t *out);

@@ -61,18 +61,34 @@ typedef struct {
     uint32_t newest; /* place in MORDER_NEWEST: relevance's tie-break */
 } mprod_t;
 
-/* Text matches kept for reuse (mirror_matches_get). */
-#define MIRROR_MATCH_ENTRIES 64
-
-typedef struct {
-    char *fts; /* the MATCH text; NULL: a free entry */
-    bool rel;  /* ranks kept */
-    bool truncated;
-    int64_t *id;
-    double *rank;
-    size_t n;
+/* A phrase's postings (mirror_text_matches): the products whose text FTS5
+ * matches it, with their weighted hits, made once per snapshot. */
+typedef struct mphrase {
+    struct mphrase *next; /* in its bucket */
+    char *key;            /* the phrase as FTS5 reads it: "abc 12"* */
+    uint32_t hash;
+    bool ready; /* else a search is reading it from the database */
+    int refs;   /* searches reading it, and 1 while in the table */
+    /* The products matched, as whichever of two forms takes less memory:
+     * their indexes ascending (idx), or a bit per product of the snapshot
+     * (bits) with the number of postings before each 64-bit word (before).
+     * hits[k] belongs to the k-th posting, in index order. */
+    uint32_t n;
+    uint32_t *idx;
+    uint64_t *bits;
+    uint32_t *before;
+    float *hits;   /* souk_hits of each, with SEARCH_RANK_WEIGHTS */
+    int64_t nhit;  /* rows FTS5 matched (those the snapshot lacks too) */
+    int64_t nrow;  /* rows in products_fts */
     uint64_t used; /* for least recently used */
-} mmatch_t;
+} mphrase_t;
+
+/* Buckets of a snapshot's phrase table, and the bytes of postings it keeps
+ * at most (the least recently used phrases go first): about 8 bytes per
+ * product a phrase matches, so a million-product store keeps its 60 most
+ * common words or so. */
+#define MIRROR_PHRASE_BUCKETS 1024
+#define MIRROR_PHRASE_BYTES ((size_t)64 << 20)
 
 typedef struct mirror_snap {
     int refs; /* under the mirror's lock */
@@ -92,10 +108,13 @@ typedef struct mirror_snap {
     mcoll_t *colls;                /* by id ascending */
     size_t ncolls;
     /* The one part that changes after publication, under its own lock:
-     * text matches found at this snapshot's version. */
-    pthread_mutex_t match_lock;
-    mmatch_t matches[MIRROR_MATCH_ENTRIES];
-    uint64_t match_clock, match_hits, match_misses;
+     * phrase postings read at this snapshot's version. text_made is
+     * signalled when a phrase being read is done. */
+    pthread_mutex_t text_lock;
+    pthread_cond_t text_made;
+    mphrase_t *phrase[MIRROR_PHRASE_BUCKETS];
+    size_t text_bytes;
+    uint64_t text_clock, phrase_hits, phrase_misses;
 } mirror_snap_t;
 
 /* The index of s[0..len) in d, or MIRROR_NONE. */
@@ -119,31 +138,33 @@ typedef struct {
     const catalog_query_t *q;
     int64_t coll_id; /* 0: none */
     catalog_sort_t sort;
-    /* With a text query: the ids of its matches (at most the window's, in
-     * any order; ids the snapshot lacks are skipped) and, sorted by
-     * relevance, each one's rank (lower first). */
+    /* With a text query: its matches as product indexes (at most the
+     * window's, newest first) and, sorted by relevance, each one's rank
+     * (lower first). */
     bool text;
-    const int64_t *match_id;
+    const uint32_t *match_idx;
     const double *match_rank;
     size_t nmatch;
 } mquery_t;
 
-/* A text's matches as catalog_search.c read them from FTS5 at s's version:
- * their ids, newest first, and with rel their ranks. FTS5 changes only in
- * the transaction that writes the product's row (catalog_repo.c), which
- * moves the catalog version; so what was read at a snapshot's version holds
- * for every search that uses that snapshot. A shopper refining a search
- * (a filter, a sort, the next page) reads them once: each refinement is a
- * new page for the page cache, but not a new text. At most
- * MIRROR_MATCH_ENTRIES texts (about 80 KiB each at most), the least
- * recently used replaced.
- *
- * get: true and copies in a (mq's match fields, *truncated) if fts (with
- * ranks, when rel) is kept. put: keep a copy. */
-bool mirror_matches_get(const mirror_snap_t *s, arena_t *a, const char *fts, bool rel, mquery_t *mq,
-                        bool *truncated);
-void mirror_matches_put(const mirror_snap_t *s, const char *fts, bool rel, const mquery_t *mq,
-                        bool truncated);
+/* The statement that reads the catalog version (migration 0006). */
+#define MIRROR_VERSION_SQL "SELECT v FROM catalog_version WHERE id = 1"
+
+/* The matches of the text made of the FTS5 phrases phrase[0..n) (ANDed),
+ * as FTS5 and souk_rank give them at s's version: the newest
+ * CATALOG_SEARCH_WINDOW into mq's match fields (in a), *truncated if there
+ * are more, ranks with rel. Each phrase's postings are read from db (the
+ * search's connection) once per snapshot and kept (mphrase_t), so that a
+ * text made of words searched before, in any combination, reads nothing
+ * from the database: FTS5 reading a common word's matches newest first at a
+ * million products costs milliseconds, intersecting kept postings tens of
+ * microseconds. A phrase read while the catalog moved on serves this search
+ * only. 0 or db's error. */
+int mirror_text_matches(const mirror_snap_t *s, db_t *db, arena_t *a, const char *const *phrase,
+                        size_t n, bool rel, mquery_t *mq, bool *truncated);
+
+/* Free what s's phrase table holds (when s is freed). */
+void mirror_text_free(mirror_snap_t *s);
 
 /* Answer mq from s: the total and, with q->want_facets, the facets into
  * out; the page's ids in order into *ids and *nids (in a). */

@@ -2,8 +2,9 @@
  * (catalog_mirror_int.h): the filters, the facet counts and the page's
  * order, with the semantics of catalog_search.c's SQL and of
  * catalog_facets.c's counting, which a unit test holds the two to
- * (test_catalog_mirror.c). Only the text's matches and, afterwards, the
- * page's own products come from the database.
+ * (test_catalog_mirror.c). The text's matches come from kept postings
+ * (catalog_mirror_text.c); afterwards only the page's own products come
+ * from the database.
  *
  * Work is proportional to the candidates (a collection's products, the
  * text's matches, or the catalog), with no string compared per product:
@@ -276,15 +277,6 @@ done:
     free(set);
 }
 
-/* The snapshot index of each text match (MIRROR_NONE if it has none). */
-static uint32_t *text_candidates(const mirror_snap_t *s, const mquery_t *mq)
-{
-    uint32_t *idx = xmalloc(st_mult(mq->nmatch + 1, sizeof(*idx)));
-    for (size_t k = 0; k < mq->nmatch; k++)
-        idx[k] = msnap_find(s, mq->match_id[k]);
-    return idx;
-}
-
 /* Is product i in c (NULL: an empty collection)? */
 static bool member(const mcoll_t *c, uint32_t i)
 {
@@ -319,12 +311,9 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
     double *rank = mq->sort == SORT_RELEVANCE ? xmalloc(st_mult(ncand + 1, sizeof(*rank))) : NULL;
     size_t npass = 0;
     /* The candidates' indexes, unless they are the whole catalog in order. */
-    uint32_t *found = mq->text ? text_candidates(s, mq) : NULL;
-    const uint32_t *order = found ? found : coll ? coll->order : NULL;
+    const uint32_t *order = mq->text ? mq->match_idx : coll ? coll->order : NULL;
     for (size_t k = 0; k < ncand; k++) {
         uint32_t i = order ? order[k] : (uint32_t)k;
-        if (i == MIRROR_NONE)
-            continue; /* added after the snapshot's version was read */
         if (mq->text && mq->coll_id && !member(coll, i))
             continue;
         if (!q->include_unpublished && !(s->p[i].flags & MF_ACTIVE))
@@ -354,7 +343,6 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
         free(ms.tally[d].count);
         free(ms.tally[d].seen);
     }
-    free(found);
     free(pass);
     free(rank);
 }

@@ -10,9 +10,10 @@
  * products is cut to the newest that many, so the work stays bounded.
  *
  * On SQLite with a catalog mirror at the version the search reads
- * (catalog_mirror.h), all of that but the text's matches and the page's
- * products comes from memory instead (mirrored); the statements here remain
- * the way when the mirror is behind, off, or on PostgreSQL.
+ * (catalog_mirror.h), all of that but the page's products comes from memory
+ * instead (mirrored), the text's matches from postings read once per phrase;
+ * the statements here remain the way when the mirror is behind, off, or on
+ * PostgreSQL.
  *
  * The SQL is put together from fixed fragments; every value, and every list
  * of values (a JSON array on SQLite, an array literal on PostgreSQL, one
@@ -34,12 +35,12 @@
 #include "shop/catalog_mirror_int.h"
 #include "shop/catalog_search_int.h"
 
-/* Relevance weights. SQLite souk_rank (sqlite_rank.h) per column: title,
- * body, vendor, tags, SKUs, after the MATCH text ($%d). PostgreSQL
- * ts_rank_cd per weight class {D, C, B, A}: description, vendor, tags and
- * SKUs, title; a description needs 20 mentions of a word to weigh what one in
- * the title does. Neither weighs a row by its length. */
-#define FTS_RANK "souk_rank(products_fts, $%d, 10.0, 1.0, 3.0, 6.0, 8.0)"
+/* Relevance weights. SQLite souk_rank (sqlite_rank.h) per column, after the
+ * MATCH text ($%d): SEARCH_RANK_WEIGHTS. PostgreSQL ts_rank_cd per weight
+ * class {D, C, B, A}: description, vendor, tags and SKUs, title; a
+ * description needs 20 mentions of a word to weigh what one in the title
+ * does. Neither weighs a row by its length. */
+#define FTS_RANK "souk_rank(products_fts, $%d, " SEARCH_RANK_WEIGHTS ")"
 #define TS_RANK "ts_rank_cd('{0.05, 0.3, 0.6, 1.0}', p.search, $%d::tsquery)"
 
 /* The facet filters' columns (F_*, catalog_facets.h) in the facet
@@ -749,53 +750,14 @@ static int set_window(db_t *db, arena_t *a, search_t *s, catalog_page_t *out)
 
 /* ---- from the mirror ---- */
 
-/* The text's matches, newest first, at most the window's (out->truncated
- * when there are more), with their rank when sorted by relevance: FTS5
- * alone, no product row read. */
-static int text_matches(db_t *db, arena_t *a, const search_t *s, mquery_t *mq, catalog_page_t *out)
-{
-    bool rel = s->sort == SORT_RELEVANCE;
-    buf_t sql = BUF_INIT;
-    buf_puts(&sql, "SELECT rowid");
-    if (rel)
-        buf_printf(&sql, ", " FTS_RANK, 1);
-    buf_puts(&sql, " FROM products_fts WHERE products_fts MATCH $1 ORDER BY rowid DESC LIMIT $2");
-    db_param_t p[] = {DB_TEXT(s->text.fts), DB_INT(CATALOG_SEARCH_WINDOW + 1)};
-    int64_t *id = arena_alloc(a, (CATALOG_SEARCH_WINDOW + 1) * sizeof(*id));
-    double *rank = rel ? arena_alloc(a, (CATALOG_SEARCH_WINDOW + 1) * sizeof(*rank)) : NULL;
-    size_t n = 0;
-    db_rows_t *r;
-    int rc = db_query(db, buf_cstr(&sql), p, 2, &r);
-    buf_free(&sql);
-    if (rc < 0)
-        return rc;
-    while (db_rows_next(r)) {
-        if (n == CATALOG_SEARCH_WINDOW) {
-            out->truncated = true;
-            break;
-        }
-        id[n] = db_rows_int(r, 0);
-        if (rel)
-            rank[n] = db_rows_double(r, 1);
-        n++;
-    }
-    mq->match_id = id;
-    mq->match_rank = rank;
-    mq->nmatch = n;
-    return db_rows_end(r);
-}
-
 static int mirrored(db_t *db, arena_t *a, const search_t *s, const mirror_snap_t *snap,
                     catalog_page_t *out)
 {
     mquery_t mq = {.q = s->q, .coll_id = s->coll_id, .sort = s->sort, .text = s->text.ngroups > 0};
     int rc;
-    bool rel = s->sort == SORT_RELEVANCE;
-    if (mq.text && !mirror_matches_get(snap, a, s->text.fts, rel, &mq, &out->truncated)) {
-        if ((rc = text_matches(db, a, s, &mq, out)) < 0)
-            return rc;
-        mirror_matches_put(snap, s->text.fts, rel, &mq, out->truncated);
-    }
+    if (mq.text && (rc = mirror_text_matches(snap, db, a, s->text.phrase, s->text.ngroups,
+                                             s->sort == SORT_RELEVANCE, &mq, &out->truncated)) < 0)
+        return rc;
     int64_t *ids;
     size_t n;
     mirror_search(snap, a, &mq, out, &ids, &n);

@@ -23,6 +23,13 @@
 /* Tokens of a query past this many are ignored (each one narrows the match:
  * the first 32 already name what the shopper wants). */
 #define SEARCH_MAX_TERMS 32
+/* SQLite: the weight of a hit in each column of products_fts (title, body,
+ * vendor, tags, SKUs), for souk_rank and souk_hits (sqlite_rank.h). A
+ * description needs 10 mentions of a word to weigh what one in the title
+ * does. Small integers, so that a row's weighted hits are exact in a float
+ * (catalog_mirror_text.c keeps them so). */
+#define SEARCH_RANK_WEIGHTS "10.0, 1.0, 3.0, 6.0, 8.0"
+
 /* Description text indexed per product, in code points (the rest is cut). */
 #define SEARCH_MAX_BODY_CHARS 65536
 
@@ -34,6 +41,8 @@ typedef struct {
     /* SQLite FTS5: every group a quoted string ("" doubled), ANDed, the last
      * one a prefix unless its last token is one character: "linen" AND "abc 12"* */
     const char *fts;
+    /* ...and each of its groups alone, as FTS5 phrase text: "abc 12"* */
+    const char *phrase[SEARCH_MAX_TERMS];
     /* PostgreSQL to_tsquery() input, tokens folded as in search_text_fold():
      * every group but the last, quoted ('' doubled) and ANDed ("" if none)... */
     const char *ts_head;

@@ -4,6 +4,7 @@
  * moves with every table a listing reads. That the mirror answers as the database
  * does is held by the search tests, which run through it too
  * (search_fixture.h). */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,36 +224,170 @@ out:
     srch_done(&fx);
 }
 
-/* A text's matches are read once per snapshot: refining the search (a
- * filter, another sort, the next page) reuses them; a new text or a new
- * snapshot reads again. */
-TEST(catalog_mirror_keeps_text_matches)
+/* Phrase postings of every shape give FTS5's matches and ranks: 3,000
+ * products whose words repeat with different periods, so that common words
+ * are kept as bits, rarer ones as indexes walked by galloping, and words
+ * fall in the title, the description or both, some several times. */
+TEST(catalog_mirror_postings_agree_with_fts5)
 {
     const sbe_t *be = &MIRRORED;
     sfx_t fx;
-    if (!srch_open(&fx, be, "mirror_matches", true))
+    if (!srch_open(&fx, be, "mirror_postings", false))
+        goto out;
+    int n = 3000;
+    db_param_t p[] = {DB_INT(n), DB_TEXT("2024-01-01T00:00:00.000Z")};
+    CHECK_INT(
+        db_exec(fx.db,
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < $1) "
+                "INSERT INTO products (id, public_id, handle, title, status, vendor, "
+                "price_min, created_at, updated_at) SELECT x, 'prod_' || x, 'h-' || x, "
+                "CASE WHEN x % 3 = 0 THEN 'Alpha ' ELSE '' END || CASE WHEN x % 61 = 0 "
+                "THEN 'Beta ' ELSE '' END || CASE WHEN x % 5 = 0 THEN 'Gamma' ELSE 'Item' "
+                "END, CASE WHEN x % 11 = 0 THEN 'draft' ELSE 'active' END, CASE WHEN x % "
+                "2 = 0 THEN 'Acme' ELSE 'Globex' END, x % 97, $2, $2 FROM c",
+                p, 2),
+        n);
+    CHECK_INT(db_exec(fx.db,
+                      "INSERT INTO products_fts (rowid, title, body, vendor, tags, skus) SELECT "
+                      "id, title, CASE WHEN id % 7 = 0 THEN 'alpha alpha ' ELSE '' END || CASE "
+                      "WHEN id % 67 = 0 THEN 'beta delta ' ELSE '' END || CASE WHEN id % 59 = 0 "
+                      "THEN 'delta' ELSE '' END, vendor, '', 'SKU-' || id FROM products",
+                      NULL, 0),
+              n);
+    static const char *const TEXTS[] = {
+        "alpha",      "beta",        "delta",       "alpha beta",       "beta delta",
+        "delta beta", "alpha gamma", "gamma delta", "alpha beta delta", "acme beta",
+        "sku-930",    "beta sku-9",  "zzz",         "alpha zzz",
+    };
+    for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++) {
+        catalog_query_t q = srch_query();
+        q.q = TEXTS[i];
+        q.limit = 50;
+        q.want_facets = true;
+        same_answer(&fx, &q);
+        q.sort = SORT_PRICE_DESC;
+        q.offset = 3;
+        same_answer(&fx, &q);
+    }
+    catalog_mirror_stats_t st;
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK(st.phrase_hits > 0);
+out:
+    srch_done(&fx);
+}
+
+/* Searches on several threads at once, all wanting the same phrases none
+ * has read yet: each phrase is read from the database once (the others
+ * wait for it), and every thread gets the database's answer. */
+#define SHARE_THREADS 4
+static const char *const SHARED_TEXTS[] = {"shirt linen", "linen", "acme shirt", "socks"};
+
+typedef struct {
+    sfx_t *fx;
+    pthread_barrier_t *start;
+    int64_t total[sizeof(SHARED_TEXTS) / sizeof(SHARED_TEXTS[0])];
+    int rc;
+} share_t;
+
+static void *share_main(void *arg)
+{
+    share_t *sh = arg;
+    char err[256];
+    db_t *db = NULL;
+    db_config_t dbc = {.sqlite_path = sh->fx->names.path};
+    sh->rc = db_open(&dbc, &db, err, sizeof(err));
+    pthread_barrier_wait(sh->start);
+    arena_t a = ARENA_INIT;
+    for (size_t i = 0; sh->rc == 0 && i < sizeof(SHARED_TEXTS) / sizeof(SHARED_TEXTS[0]); i++) {
+        catalog_query_t q = srch_query();
+        q.q = SHARED_TEXTS[i];
+        catalog_page_t pg;
+        sh->rc = catalog_search_mirrored(db, sh->fx->mirror, &a, &q, &pg);
+        sh->total[i] = pg.total;
+    }
+    arena_free(&a);
+    db_close(db);
+    return NULL;
+}
+
+TEST(catalog_mirror_phrases_shared_by_threads)
+{
+    const sbe_t *be = &MIRRORED;
+    sfx_t fx;
+    if (!srch_open(&fx, be, "mirror_shared", true))
+        goto out;
+    CHECK_INT(catalog_mirror_wait(fx.mirror, fx.db, 10000), 0);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, SHARE_THREADS);
+    share_t sh[SHARE_THREADS];
+    pthread_t th[SHARE_THREADS];
+    for (int t = 0; t < SHARE_THREADS; t++) {
+        sh[t] = (share_t){.fx = &fx, .start = &start};
+        CHECK_INT(pthread_create(&th[t], NULL, share_main, &sh[t]), 0);
+    }
+    for (int t = 0; t < SHARE_THREADS; t++)
+        pthread_join(th[t], NULL);
+    pthread_barrier_destroy(&start);
+    for (size_t i = 0; i < sizeof(SHARED_TEXTS) / sizeof(SHARED_TEXTS[0]); i++) {
+        catalog_query_t q = srch_query();
+        q.q = SHARED_TEXTS[i];
+        catalog_page_t want;
+        CHECK_INT(catalog_search(fx.db, &fx.a, &q, &want), 0);
+        for (int t = 0; t < SHARE_THREADS; t++) {
+            CHECK_INT(sh[t].rc, 0);
+            CHECK_INT(sh[t].total[i], want.total);
+        }
+    }
+    /* Six phrases a thread, five different: "shirt", "linen"* (twice),
+     * "acme", "shirt"*, "socks"*. */
+    catalog_mirror_stats_t st;
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.phrase_misses, 5);
+    CHECK_INT(st.phrase_hits, SHARE_THREADS * 6 - 5);
+out:
+    srch_done(&fx);
+}
+
+/* A phrase's postings are read once per snapshot and serve every search
+ * holding the phrase: refining a search (a filter, another sort, the next
+ * page) or searching it with other words reads only the new phrases; a new
+ * snapshot reads again. */
+TEST(catalog_mirror_keeps_phrase_postings)
+{
+    const sbe_t *be = &MIRRORED;
+    sfx_t fx;
+    if (!srch_open(&fx, be, "mirror_phrases", true))
         goto out;
     catalog_mirror_stats_t st;
     catalog_query_t q = srch_query();
-    q.q = "shirt";
+    q.q = "shirt"; /* "shirt"*, the last word being a prefix */
     q.want_facets = true;
     same_answer(&fx, &q);
     catalog_mirror_stats(fx.mirror, &st);
-    CHECK_INT(st.match_misses, 1);
-    CHECK_INT(st.match_hits, 0);
+    CHECK_INT(st.phrase_misses, 1);
+    CHECK_INT(st.phrase_hits, 0);
+    CHECK(st.phrase_bytes > 0);
     q.vendors[q.nvendors++] = "Acme";
     same_answer(&fx, &q);
-    q.sort = SORT_PRICE_ASC; /* needs no rank: the kept ranked matches serve */
+    q.sort = SORT_PRICE_ASC;
     q.limit = 2;
     q.offset = 1;
     same_answer(&fx, &q);
     catalog_mirror_stats(fx.mirror, &st);
-    CHECK_INT(st.match_misses, 1);
-    CHECK_INT(st.match_hits, 2);
-    q.q = "shirts linen";
+    CHECK_INT(st.phrase_misses, 1);
+    CHECK_INT(st.phrase_hits, 2);
+    q = srch_query();
+    q.q = "linen shirt"; /* "linen" is new, "shirt"* kept */
     same_answer(&fx, &q);
     catalog_mirror_stats(fx.mirror, &st);
-    CHECK_INT(st.match_misses, 2);
+    CHECK_INT(st.phrase_misses, 2);
+    CHECK_INT(st.phrase_hits, 3);
+    q.q = "shirt linen"; /* both new: "shirt" and "linen"* */
+    same_answer(&fx, &q);
+    q.q = "linen linen shirt"; /* a phrase twice counts twice, as in FTS5 */
+    same_answer(&fx, &q);
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.phrase_misses, 4);
     /* A product renamed: a new snapshot, whose keeping starts empty, and
      * the text finds the new name at once. */
     CHECK_INT(db_exec(fx.db, "UPDATE products SET title = 'Zephyr Shirt' WHERE id = 4", NULL, 0),
@@ -262,8 +397,8 @@ TEST(catalog_mirror_keeps_text_matches)
     q.q = "zephyr";
     same_answer(&fx, &q);
     catalog_mirror_stats(fx.mirror, &st);
-    CHECK_INT(st.match_misses, 1);
-    CHECK_INT(st.match_hits, 0);
+    CHECK_INT(st.phrase_misses, 1);
+    CHECK_INT(st.phrase_hits, 0);
     catalog_page_t pg;
     CHECK_INT(catalog_search_mirrored(fx.db, fx.mirror, &fx.a, &q, &pg), 0);
     CHECK_INT(pg.n, 1);
