@@ -329,9 +329,10 @@ typedef struct {
  * vendor, product_type, status, price_min/max, available, created_at and
  * updated_at; no body, tags or option names. images[0] is the first image by
  * position (nimages 0 or 1). For an "on sale" display, variants[0] (nvariants
- * 0 or 1) is the variant with the lowest compare_at_price above its price,
- * with that price and its public_id and position; nvariants is 0 when no
- * variant is on sale.
+ * 0 or 1) holds the lowest compare_at_price above its variant's price, with
+ * that price (no other field); nvariants is 0 when no variant is on sale.
+ * Both as the catalog repository last saved them with the product (migration
+ * 0007).
  *
  * Facets (want_facets) count active products, or all with include_unpublished,
  * among those matching every filter but the facet's own: the vendor counts

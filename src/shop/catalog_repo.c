@@ -243,8 +243,58 @@ static const char *joined_tags(arena_t *a, const product_t *n)
     return s;
 }
 
-static int write_product(db_t *db, arena_t *a, product_t *n, const char *now)
+/* What a listing card shows beyond the product (migration 0007): the first
+ * image and the best on-sale variant, NULL when none. */
+typedef struct {
+    const image_t *image;
+    const variant_t *sale;
+} card_t;
+
+/* The sort key of a row by its id: one stored keeps its id; a new one
+ * (id 0) will get a higher id than any stored, in the order saved. */
+static int64_t id_key(int64_t id, size_t i)
 {
+    return id ? id : INT64_MAX / 2 + (int64_t)i;
+}
+
+/* The card of n, whose images and variants are about to be saved with
+ * their ids (0 for new) in iids and vids: the image with the lowest
+ * position, then id; the variant with the lowest compare-at price above
+ * its price, then position, then id. As catalog_page.c read them before
+ * they were kept. */
+static card_t card_of(const product_t *n, const int64_t *iids, const int64_t *vids)
+{
+    card_t c = {NULL, NULL};
+    size_t ci = 0, cv = 0;
+    for (size_t i = 0; i < n->nimages; i++) {
+        const image_t *im = &n->images[i];
+        if (c.image == NULL || im->position < c.image->position ||
+            (im->position == c.image->position && id_key(iids[i], i) < id_key(iids[ci], ci))) {
+            c.image = im;
+            ci = i;
+        }
+    }
+    for (size_t i = 0; i < n->nvariants; i++) {
+        const variant_t *v = &n->variants[i], *b = c.sale;
+        if (v->compare_at_price < 0 || v->compare_at_price <= v->price)
+            continue;
+        if (b == NULL || v->compare_at_price < b->compare_at_price ||
+            (v->compare_at_price == b->compare_at_price &&
+             (v->position < b->position ||
+              (v->position == b->position && id_key(vids[i], i) < id_key(vids[cv], cv))))) {
+            c.sale = v;
+            cv = i;
+        }
+    }
+    return c;
+}
+
+static int write_product(db_t *db, arena_t *a, product_t *n, const card_t *card, const char *now)
+{
+    const image_t *im = card->image;
+    const variant_t *sale = card->sale;
+    /* The card's columns at $17..$24, so that an update binds $1..$24 and
+     * an insert (no id: every number one less) all but the id. */
     db_param_t p[] = {
         DB_INT(n->id),
         DB_TEXT(n->handle),
@@ -262,9 +312,20 @@ static int write_product(db_t *db, arena_t *a, product_t *n, const char *now)
         DB_INT(n->price_max),
         DB_INT(n->available ? 1 : 0),
         DB_TEXT(now),
+        im ? DB_TEXT(im->public_id) : DB_NULL,
+        im ? DB_TEXT(im->src) : DB_NULL,
+        im ? DB_TEXT(im->alt) : DB_NULL,
+        im && im->width ? DB_INT(im->width) : DB_NULL,
+        im && im->height ? DB_INT(im->height) : DB_NULL,
+        im ? DB_INT(im->position) : DB_NULL,
+        sale ? DB_INT(sale->compare_at_price) : DB_NULL,
+        sale ? DB_INT(sale->price) : DB_NULL,
         DB_TEXT(n->public_id),
         DB_TEXT(joined_tags(a, n)),
     };
+#define CARD_COLS                                                                                  \
+    "first_image_public_id, first_image_src, first_image_alt, first_image_width, "                 \
+    "first_image_height, first_image_position, sale_compare_at_price, sale_price"
     /* An update leaves tags to the triggers: its tag rows are replaced after. */
     if (n->id)
         return (int)db_exec(db,
@@ -272,16 +333,18 @@ static int write_product(db_t *db, arena_t *a, product_t *n, const char *now)
                             "vendor = $5, product_type = $6, status = $7, seo_title = $8, "
                             "seo_description = $9, option1_name = $10, option2_name = $11, "
                             "option3_name = $12, price_min = $13, price_max = $14, "
-                            "available = $15, updated_at = $16 WHERE id = $1",
-                            p, 16);
+                            "available = $15, updated_at = $16, (" CARD_COLS ") = ($17, $18, "
+                            "$19, $20, $21, $22, $23, $24) WHERE id = $1",
+                            p, 24);
     return insert_row(db,
                       INSERT_SQL("INSERT INTO products (handle, title, body_html, vendor, "
                                  "product_type, status, seo_title, seo_description, option1_name, "
                                  "option2_name, option3_name, price_min, price_max, available, "
-                                 "created_at, updated_at, public_id, tags) VALUES ($1, $2, $3, "
-                                 "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, "
-                                 "$17)"),
-                      p + 1, 17, &n->id);
+                                 "created_at, updated_at, " CARD_COLS ", public_id, tags) VALUES "
+                                 "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+                                 "$15, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"),
+                      p + 1, ARRAY_LEN(p) - 1, &n->id);
+#undef CARD_COLS
 }
 
 static int write_variant(db_t *db, int64_t product_id, variant_t *v, const char *now)
@@ -446,7 +509,11 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, unsigned
                                   errs)) < 0)
         return rc;
     n->updated_at = now;
-    if ((rc = write_product(db, a, n, now)) < 0) {
+    for (size_t i = 0; i < n->nimages; i++)
+        if (iids[i] == 0)
+            n->images[i].public_id = catalog_new_public_id(a, "img_");
+    card_t card = card_of(n, iids, vids);
+    if ((rc = write_product(db, a, n, &card, now)) < 0) {
         if (rc == SOUK_ECONFLICT) /* a concurrent save took the handle */
             catalog_err(errs, "handle", "is already taken");
         return rc;
@@ -497,8 +564,6 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, unsigned
                 variant_id = n->variants[k].id;
         }
         im->id = iids[i];
-        if (im->id == 0)
-            im->public_id = catalog_new_public_id(a, "img_");
         if ((rc = write_image(db, n->id, im, variant_id, now)) < 0)
             return rc;
     }

@@ -5,8 +5,8 @@
  * matching products are read once and counted in C (facets_pass, text_pass,
  * with catalog_facets.c) or, for a PostgreSQL listing, in one SQL statement
  * (facets_sql); a text search by relevance is ranked in that read and paged
- * from it. Then the first image and on-sale price of the page's products
- * (catalog_page.c). A text query matching more than CATALOG_SEARCH_WINDOW
+ * from it. Then the page's products with their first image and on-sale
+ * price (catalog_page.c). A text query matching more than CATALOG_SEARCH_WINDOW
  * products is cut to the newest that many, so the work stays bounded.
  *
  * On SQLite with a catalog mirror at the version the search reads
@@ -822,13 +822,7 @@ int catalog_search_mirrored(db_t *db, catalog_mirror_t *m, arena_t *a, const cat
         if (rc < 0)
             return rc;
     }
-    if (paged) {
-        if ((rc = catalog_page_extras(db, a, s.pg, out)) < 0)
-            return rc;
-    } else if (out->total > q->offset) {
-        if ((rc = fetch_page(db, a, &s, out)) < 0 ||
-            (rc = catalog_page_extras(db, a, s.pg, out)) < 0)
-            return rc;
-    }
+    if (!paged && out->total > q->offset)
+        return fetch_page(db, a, &s, out);
     return 0;
 }

@@ -65,17 +65,11 @@ void search_text_fold(buf_t *out, const char *s, size_t len);
  * SQLite, {1,2} for ::bigint[] on PostgreSQL (pg). catalog_page.c. */
 void catalog_ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n);
 
-/* The summaries (catalog.h's listing fields) of ids[0..n), in that order,
- * into out->items and out->n; a product deleted meanwhile leaves no hole.
- * pg: the connection is PostgreSQL's. On SQLite the extras below come in
- * the same statement. catalog_page.c. */
+/* The summaries (catalog.h's listing fields, with the first image and the
+ * sale) of ids[0..n), in that order, into out->items and out->n; a product
+ * deleted meanwhile leaves no hole. pg: the connection is PostgreSQL's.
+ * catalog_page.c. */
 int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, size_t n,
                            catalog_page_t *out);
-
-/* Each of out's items' first image, and its variant with the lowest
- * compare-at price above its price (the "was" of an on-sale display); ties
- * go to the lower position, then id. Nothing to do on SQLite (read with
- * the summaries). */
-int catalog_page_extras(db_t *db, arena_t *a, bool pg, catalog_page_t *out);
 
 #endif

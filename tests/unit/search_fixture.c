@@ -168,6 +168,16 @@ static void insert_product(sfx_t *fx, int id, const fprod_t *p)
                  DB_INT(600 + k), DB_TEXT(created));
         }
     }
+    /* What catalog_repo.c keeps on the row for listings, as migration 0007
+     * fills it for rows written before it. */
+    EXEC("UPDATE products SET (first_image_public_id, first_image_src, first_image_alt, "
+         "first_image_width, first_image_height, first_image_position) = (SELECT i.public_id, "
+         "i.src, i.alt, i.width, i.height, i.position FROM images i WHERE i.product_id = "
+         "products.id ORDER BY i.position, i.id LIMIT 1), (sale_compare_at_price, sale_price) = "
+         "(SELECT v.compare_at_price, v.price FROM variants v WHERE v.product_id = products.id "
+         "AND v.compare_at_price > v.price ORDER BY v.compare_at_price, v.position, v.id LIMIT "
+         "1) WHERE id = $1",
+         DB_INT(id));
 }
 
 static void insert_collection(sfx_t *fx, int id, const char *handle, bool published)

@@ -761,3 +761,87 @@ CAT_TEST(product_row_tags_follow_product_tags)
 out:
     cat_done(&fx);
 }
+
+/* The product's listing card as a page of every product shows it. */
+static const product_t *card_in_listing(fixture_t *fx, int64_t id)
+{
+    catalog_query_t q = {.limit = 50, .price_min = -1, .price_max = -1, .sort = SORT_NEWEST};
+    catalog_page_t pg;
+    if (catalog_search(fx->db, &fx->a, &q, &pg) != 0)
+        return NULL;
+    for (size_t i = 0; i < pg.n; i++)
+        if (pg.items[i].id == id)
+            return &pg.items[i];
+    return NULL;
+}
+
+/* A listing shows each product's first image and its best on-sale prices,
+ * which the repository keeps on the product row with every save
+ * (migration 0007): they follow images reordered and sales ended. */
+CAT_TEST(product_listing_card_follows_saves)
+{
+    fixture_t fx;
+    if (!cat_open(&fx, be, "card"))
+        goto out;
+    arena_t *a = &fx.a;
+    product_t *p = cat_product(a, "Card", 3);
+    p->variants[1].compare_at_price = 3000; /* on sale, but not the lowest was-price */
+    p->variants[2].compare_at_price = 2000;
+    cat_images(a, p, 2);
+    p->images[0].alt = "Front";
+    p->images[0].width = 800;
+    p->images[0].height = 600;
+    SAVE_OK(&fx, p);
+    const product_t *c = card_in_listing(&fx, p->id);
+    BCHECK(c != NULL);
+    if (c == NULL)
+        goto out;
+    BCHECK_INT(c->nimages, 1);
+    if (c->nimages == 1) {
+        BCHECK_STR(c->images[0].public_id, p->images[0].public_id);
+        BCHECK_STR(c->images[0].src, "products/0.jpg");
+        BCHECK_STR(c->images[0].alt, "Front");
+        BCHECK_INT(c->images[0].width, 800);
+        BCHECK_INT(c->images[0].height, 600);
+        BCHECK_INT(c->images[0].position, 1);
+    }
+    BCHECK_INT(c->nvariants, 1);
+    if (c->nvariants == 1) {
+        BCHECK_INT(c->variants[0].compare_at_price, 2000);
+        BCHECK_INT(c->variants[0].price, 1002);
+    }
+
+    /* The back image moves first; the sale ends (a was-price below the
+     * price is no sale). */
+    image_t front = p->images[0];
+    p->images[0] = p->images[1];
+    p->images[1] = front;
+    p->variants[1].compare_at_price = -1;
+    p->variants[2].compare_at_price = 900;
+    SAVE_OK(&fx, p);
+    c = card_in_listing(&fx, p->id);
+    BCHECK(c != NULL);
+    if (c == NULL)
+        goto out;
+    BCHECK_INT(c->nimages, 1);
+    if (c->nimages == 1) {
+        BCHECK_STR(c->images[0].src, "products/1.jpg");
+        BCHECK_INT(c->images[0].width, 0); /* unknown */
+    }
+    BCHECK_INT(c->nvariants, 0);
+
+    /* No image left; a new variant on sale. */
+    p->nimages = 0;
+    p->variants[0].compare_at_price = 1500;
+    SAVE_OK(&fx, p);
+    c = card_in_listing(&fx, p->id);
+    BCHECK(c != NULL);
+    if (c == NULL)
+        goto out;
+    BCHECK_INT(c->nimages, 0);
+    BCHECK_INT(c->nvariants, 1);
+    if (c->nvariants == 1)
+        BCHECK_INT(c->variants[0].compare_at_price, 1500);
+out:
+    cat_done(&fx);
+}
