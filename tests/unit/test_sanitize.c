@@ -606,6 +606,39 @@ TEST(sanitize_text_decodes_and_collapses)
     EXPECT_PLAIN("<p> </p>", 0, "");
 }
 
+/* Text with no markup and no reference skips the parser: it must come out
+ * as the parser gives the same text inside an element. */
+TEST(sanitize_text_of_plain_text_as_parsed)
+{
+    static const char *const PLAIN[] = {
+        "",
+        "   ",
+        "plain words",
+        "  lots \t of \n\n   space  ",
+        "cr\r\nlf and lone\rcr",
+        "ctl\x01\x1f\x7f chars",
+        "nb\xc2\xa0sp and \xc2\x85 c1",
+        "bom\xef\xbb\xbf and \xef\xbf\xbe nonchar",
+        "emoji \xf0\x9f\x98\x80 and caf\xc3\xa9 > 3",
+        "a long plain description that is cut for a meta description on a word boundary "
+        "somewhere in its second half, which is what a search engine shows",
+    };
+    for (size_t i = 0; i < sizeof(PLAIN) / sizeof(PLAIN[0]); i++) {
+        for (size_t max = 0; max <= 60; max += 60) {
+            buf_t fast = BUF_INIT, parsed = BUF_INIT, in = BUF_INIT;
+            buf_printf(&in, "<p>%s</p>", PLAIN[i]);
+            CHECK_INT(html_to_text(PLAIN[i], strlen(PLAIN[i]), max, &fast), 0);
+            CHECK_INT(html_to_text(in.data, in.len, max, &parsed), 0);
+            if (strcmp(buf_cstr(&fast), buf_cstr(&parsed)) != 0)
+                test_fail(__FILE__, __LINE__, "\"%s\" (max %zu): \"%s\", parsed \"%s\"", PLAIN[i],
+                          max, buf_cstr(&fast), buf_cstr(&parsed));
+            buf_free(&fast);
+            buf_free(&parsed);
+            buf_free(&in);
+        }
+    }
+}
+
 TEST(sanitize_text_truncates_on_character_boundaries)
 {
     EXPECT_PLAIN("short", 5, "short");
