@@ -6,7 +6,7 @@
 #   make SANITIZE=address,undefined   a sanitizer build in build/san/
 
 CC      ?= cc
-PKGS    := libh2o-evloop sqlite3 libpq jansson libsodium openssl zlib libxml-2.0
+PKGS    := libh2o-evloop sqlite3 libpq jansson libsodium openssl zlib libxml-2.0 libxxhash
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wvla -Wimplicit-fallthrough
 CFLAGS  ?= -O2 -g

@@ -4,7 +4,7 @@
 # Idempotent: apt-get update runs only when something must be installed.
 set -eu
 
-pkgs_build="build-essential pkg-config libh2o-evloop-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libxml2-dev libmimalloc-dev python3"
+pkgs_build="build-essential pkg-config libh2o-evloop-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libxml2-dev libmimalloc-dev libxxhash-dev python3"
 pkgs_test="$pkgs_build postgresql python3 sqlite3 clang-format chromium fonts-liberation fonts-dejavu-core"
 # Node.js for the browser and OpenAPI tests: Debian's, unless one is installed.
 command -v node >/dev/null 2>&1 || pkgs_test="$pkgs_test nodejs"

@@ -2,10 +2,10 @@
  * made on the event loop, the response built by the handler, and the common
  * finishing steps (error mapping, ETag, 304) that run on whichever thread ran
  * the handler. */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #include "core/err.h"
@@ -455,13 +455,15 @@ static void settle_etag(http_ctx_t *c, bool gz)
     if (c->no_etag || c->status != 200 || strstr(c->cache_control, "no-store") != NULL ||
         (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0))
         return;
-    static const unsigned char key[crypto_shorthash_KEYBYTES]; /* a checksum, not a MAC */
-    unsigned char h[crypto_shorthash_BYTES];
-    char hex[2 * sizeof(h) + 1], etag[2 * sizeof(h) + 8];
-    crypto_shorthash(h, (const unsigned char *)buf_cstr(&c->out), c->out.len, key);
-    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    /* A checksum of the body, not a MAC: XXH3 reads a page about ten times
+     * faster than SipHash did (55k of a collection page's 1.14M
+     * instructions). A collision between two versions of a page (odds about
+     * 2^-64 a change) would leave a client with the version it had. */
+    char etag[32];
+    snprintf(etag, sizeof(etag), "\"%016llx%s\"",
+             (unsigned long long)XXH3_64bits(c->out.data ? c->out.data : "", c->out.len),
+             gz ? "-gz" : "");
     /* A strong ETag names one representation: the gzip one gets its own. */
-    snprintf(etag, sizeof(etag), "\"%s%s\"", hex, gz ? "-gz" : "");
     http_add_header(c, "etag", etag);
     const char *inm = http_header(c, "if-none-match");
     if (inm && http_etag_matches(inm, etag)) {
