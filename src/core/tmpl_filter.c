@@ -39,24 +39,6 @@ const char *tmpl_str(const tmpl_scratch_t *st, const val_t *v, size_t *len)
 
 /* ---- numbers as text ---- */
 
-size_t tmpl_fmt_int(int64_t i, char *buf)
-{
-    char tmp[24];
-    size_t n = 0;
-    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t k = 0;
-    if (i < 0)
-        buf[k++] = '-';
-    while (n)
-        buf[k++] = tmp[--n];
-    buf[k] = '\0';
-    return k;
-}
-
 /* The shortest of %.15g..%.17g that reads back as d; "" if not finite. */
 size_t tmpl_fmt_real(double d, char *buf, size_t cap)
 {
@@ -78,7 +60,7 @@ size_t tmpl_fmt_real(double d, char *buf, size_t cap)
             buf[n++] = '-';
             iv = -iv;
         }
-        n += tmpl_fmt_int(iv / div, buf + n);
+        n += fmt_i64(iv / div, buf + n);
         if (k > 0) {
             buf[n++] = '.';
             for (int64_t f = iv % div, p = div / 10; p > 0; p /= 10)
@@ -130,7 +112,7 @@ static void val_text(const val_t *v, text_t *t)
         t->len = strlen(t->p);
         break;
     case V_INT:
-        t->len = tmpl_fmt_int(v->u.i, t->num);
+        t->len = fmt_i64(v->u.i, t->num);
         break;
     case V_REAL:
         t->len = tmpl_fmt_real(v->u.d, t->num, sizeof(t->num));
@@ -394,7 +376,7 @@ static int json_value(tmpl_scratch_t *st, json_t *j, int depth)
     case JSON_STRING:
         return json_str(st, json_string_value(j), false, 0, json_string_length(j));
     case JSON_INTEGER:
-        return json_lit(st, num, tmpl_fmt_int(json_integer_value(j), num));
+        return json_lit(st, num, fmt_i64(json_integer_value(j), num));
     case JSON_REAL: {
         size_t n = tmpl_fmt_real(json_real_value(j), num, sizeof(num));
         return n ? json_lit(st, num, n) : json_lit(st, "null", 4);
@@ -418,7 +400,7 @@ static int f_json(tmpl_scratch_t *st, val_t *v)
         rc = v->u.b ? json_lit(st, "true", 4) : json_lit(st, "false", 5);
         break;
     case V_INT:
-        rc = json_lit(st, num, tmpl_fmt_int(v->u.i, num));
+        rc = json_lit(st, num, fmt_i64(v->u.i, num));
         break;
     case V_REAL: {
         size_t n = tmpl_fmt_real(v->u.d, num, sizeof(num));

@@ -354,7 +354,7 @@ static int emit_val(rstate_t *st, const val_t *v, bool raw)
     case V_BOOL:
         return v->u.b ? emit_raw(st, "true", 4) : emit_raw(st, "false", 5);
     case V_INT:
-        return emit_raw(st, num, tmpl_fmt_int(v->u.i, num));
+        return emit_raw(st, num, fmt_i64(v->u.i, num));
     case V_REAL:
         return emit_raw(st, num, tmpl_fmt_real(v->u.d, num, sizeof(num)));
     case V_STR:

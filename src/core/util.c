@@ -83,3 +83,21 @@ uint32_t hash_fnv1a(const char *s, size_t len)
         h = (h ^ (unsigned char)s[i]) * 16777619u;
     return h;
 }
+
+size_t fmt_i64(int64_t i, char *buf)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t k = 0;
+    if (i < 0)
+        buf[k++] = '-';
+    while (n)
+        buf[k++] = tmp[--n];
+    buf[k] = '\0';
+    return k;
+}

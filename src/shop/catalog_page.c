@@ -2,7 +2,6 @@
  * catalog_search.c has found their ids: each one's summary (no description,
  * variants or images) with its first image and its best on-sale variant's
  * prices, which the product row keeps (migration 0007), in one statement. */
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,9 +24,13 @@
 
 void catalog_ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n)
 {
+    char num[24];
     buf_putc(b, pg ? '{' : '[');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(b, "%s%" PRId64, i ? "," : "", ids[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(b, ',');
+        buf_append(b, num, fmt_i64(ids[i], num));
+    }
     buf_putc(b, pg ? '}' : ']');
 }
 

@@ -118,8 +118,12 @@ json_t *listing_image(const image_t *im)
 json_t *listing_card(const product_t *p)
 {
     json_t *card = json_object();
-    char url[CATALOG_MAX_HANDLE * 4 + 16];
-    snprintf(url, sizeof(url), "/products/%s", p->handle);
+    char url[CATALOG_MAX_HANDLE * 4 + 16] = "/products/";
+    size_t hl = strlen(p->handle), at = strlen(url);
+    if (hl > sizeof(url) - at - 1)
+        hl = sizeof(url) - at - 1; /* a handle is at most CATALOG_MAX_HANDLE */
+    memcpy(url + at, p->handle, hl);
+    url[at + hl] = '\0';
     web_put_str(card, "url", url);
     web_put_str(card, "title", p->title);
     web_put_str(card, "vendor", p->vendor);

@@ -1,4 +1,5 @@
 /* test_util.c - checked arithmetic, allocation helpers and buf_t. */
+#include <inttypes.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -240,4 +241,16 @@ TEST(buf_html_escapes)
     buf_html(&b, "&&", 1); /* only len bytes */
     CHECK_STR(buf_cstr(&b), "&amp;");
     buf_free(&b);
+}
+
+TEST(util_fmt_i64_writes_what_printf_writes)
+{
+    const int64_t v[] = {0, 7, -7, 10, 1234567890, -1000000, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char got[24], want[24];
+        size_t n = fmt_i64(v[i], got);
+        snprintf(want, sizeof(want), "%" PRId64, v[i]);
+        CHECK_STR(got, want);
+        CHECK_INT(n, strlen(want));
+    }
 }
