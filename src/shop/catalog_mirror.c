@@ -159,7 +159,8 @@ static void snap_free(mirror_snap_t *s)
     }
     free(s->colls);
     mirror_text_free(s);
-    pthread_mutex_destroy(&s->text_lock);
+    mirror_facets_free(s);
+    pthread_mutex_destroy(&s->memo_lock);
     pthread_cond_destroy(&s->text_made);
     free(s);
 }
@@ -361,7 +362,7 @@ static void build_free(build_t *b, uint32_t n)
 static int snap_make(db_t *db, mirror_snap_t **out)
 {
     mirror_snap_t *s = xcalloc(1, sizeof(*s));
-    pthread_mutex_init(&s->text_lock, NULL);
+    pthread_mutex_init(&s->memo_lock, NULL);
     pthread_cond_init(&s->text_made, NULL);
     build_t b = {.s = s};
     int rc = db_begin(db, DB_TX_DEFAULT);
@@ -583,11 +584,12 @@ void catalog_mirror_stats(catalog_mirror_t *m, catalog_mirror_stats_t *out)
     pthread_mutex_lock(&m->lock);
     *out = m->st;
     if (m->cur) {
-        pthread_mutex_lock(&m->cur->text_lock);
+        pthread_mutex_lock(&m->cur->memo_lock);
         out->phrase_hits = m->cur->phrase_hits;
         out->phrase_misses = m->cur->phrase_misses;
         out->phrase_bytes = m->cur->text_bytes;
-        pthread_mutex_unlock(&m->cur->text_lock);
+        out->facet_hits = m->cur->facet_hits;
+        pthread_mutex_unlock(&m->cur->memo_lock);
     }
     pthread_mutex_unlock(&m->lock);
 }

@@ -53,6 +53,8 @@ typedef struct {
      * kept, or not; and the bytes it keeps. */
     uint64_t phrase_hits, phrase_misses;
     size_t phrase_bytes;
+    /* Unfiltered listings answered with facets the snapshot had kept. */
+    uint64_t facet_hits;
 } catalog_mirror_stats_t;
 
 void catalog_mirror_stats(catalog_mirror_t *m, catalog_mirror_stats_t *out);

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "db/db.h"
 #include "shop/catalog.h"
+#include "shop/catalog_facets.h"
 #include "shop/catalog_mirror.h"
 
 #define MIRROR_NONE UINT32_MAX
@@ -83,6 +84,25 @@ typedef struct mphrase {
     uint64_t used; /* for least recently used */
 } mphrase_t;
 
+/* A listing's facets with no text and no filter, kept per collection (0:
+ * the whole catalog) once counted at a snapshot's version: they do not
+ * depend on the sort or the page, and a collection's unfiltered pages are
+ * most of a store's listing traffic. The lists hold dictionary numbers, in
+ * list order. */
+typedef struct mfacets {
+    struct mfacets *next;
+    int64_t coll_id;
+    int64_t total, price_floor, price_ceiling, available_count;
+    uint32_t n[3];
+    struct {
+        uint32_t v, count;
+    } list[3][FACET_MAX_VALUES];
+} mfacets_t;
+
+/* Buckets of the facet table, and the listings kept at most. */
+#define MIRROR_FACET_BUCKETS 64
+#define MIRROR_FACET_ENTRIES 4096
+
 /* Buckets of a snapshot's phrase table, and the bytes of postings it keeps
  * at most (the least recently used phrases go first): about 8 bytes per
  * product a phrase matches, so a million-product store keeps its 60 most
@@ -108,13 +128,17 @@ typedef struct mirror_snap {
     mcoll_t *colls;                /* by id ascending */
     size_t ncolls;
     /* The one part that changes after publication, under its own lock:
-     * phrase postings read at this snapshot's version. text_made is
-     * signalled when a phrase being read is done. */
-    pthread_mutex_t text_lock;
+     * what searches found at this snapshot's version and kept for the next
+     * ones. Phrase postings (text_made is signalled when a phrase being
+     * read is done), and unfiltered listings' facets. */
+    pthread_mutex_t memo_lock;
     pthread_cond_t text_made;
     mphrase_t *phrase[MIRROR_PHRASE_BUCKETS];
     size_t text_bytes;
     uint64_t text_clock, phrase_hits, phrase_misses;
+    mfacets_t *facets[MIRROR_FACET_BUCKETS];
+    size_t nfacets;
+    uint64_t facet_hits;
 } mirror_snap_t;
 
 /* The index of s[0..len) in d, or MIRROR_NONE. */
@@ -165,6 +189,8 @@ int mirror_text_matches(const mirror_snap_t *s, db_t *db, arena_t *a, const char
 
 /* Free what s's phrase table holds (when s is freed). */
 void mirror_text_free(mirror_snap_t *s);
+/* Free what s's facet table holds (when s is freed). */
+void mirror_facets_free(mirror_snap_t *s);
 
 /* Answer mq from s: the total and, with q->want_facets, the facets into
  * out; the page's ids in order into *ids and *nids (in a). */

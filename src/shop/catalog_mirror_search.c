@@ -111,7 +111,9 @@ static int list_cmp(const void *x, const void *y, void *ctx)
     return (la > lb) - (la < lb);
 }
 
-static void make_list(msearch_t *ms, arena_t *a, int d, facet_count_t **out, size_t *n)
+/* Facet list d into *out and *n (in a), and into memo when not NULL. */
+static void make_list(msearch_t *ms, arena_t *a, int d, facet_count_t **out, size_t *n,
+                      mfacets_t *memo)
 {
     const mdict_t *dict = &ms->s->dict[d];
     tally_t *t = &ms->tally[d];
@@ -130,8 +132,81 @@ static void make_list(msearch_t *ms, arena_t *a, int d, facet_count_t **out, siz
         const char *v = mdict_str(dict, t->seen[k], &len);
         (*out)[k].value = arena_strndup(a, v, len);
         (*out)[k].count = t->count[t->seen[k]];
+        if (memo) {
+            memo->list[d][k].v = t->seen[k];
+            memo->list[d][k].count = t->count[t->seen[k]];
+        }
     }
     *n = m;
+    if (memo)
+        memo->n[d] = (uint32_t)m;
+}
+
+/* ---- unfiltered listings' facets, kept ---- */
+
+void mirror_facets_free(mirror_snap_t *s)
+{
+    for (size_t b = 0; b < MIRROR_FACET_BUCKETS; b++) {
+        while (s->facets[b]) {
+            mfacets_t *f = s->facets[b];
+            s->facets[b] = f->next;
+            free(f);
+        }
+    }
+}
+
+/* A copy of the facets kept for coll_id, into out (in a); false if none. */
+static bool facets_get(mirror_snap_t *s, int64_t coll_id, arena_t *a, catalog_page_t *out)
+{
+    pthread_mutex_lock(&s->memo_lock);
+    const mfacets_t *f = s->facets[(uint64_t)coll_id % MIRROR_FACET_BUCKETS];
+    while (f && f->coll_id != coll_id)
+        f = f->next;
+    if (f) {
+        s->facet_hits++;
+        out->total = f->total;
+        out->price_floor = f->price_floor;
+        out->price_ceiling = f->price_ceiling;
+        out->available_count = f->available_count;
+        facet_count_t **lists[] = {&out->vendors, &out->types, &out->tags};
+        size_t *counts[] = {&out->nvendors, &out->ntypes, &out->ntags};
+        for (int d = 0; d < 3; d++) {
+            *lists[d] = arena_alloc(a, FACET_MAX_VALUES * sizeof(facet_count_t));
+            for (uint32_t k = 0; k < f->n[d]; k++) {
+                size_t len;
+                const char *v = mdict_str(&s->dict[d], f->list[d][k].v, &len);
+                (*lists[d])[k].value = arena_strndup(a, v, len);
+                (*lists[d])[k].count = f->list[d][k].count;
+            }
+            *counts[d] = f->n[d];
+        }
+    }
+    pthread_mutex_unlock(&s->memo_lock);
+    return f != NULL;
+}
+
+/* Keep fresh (its lists filled by make_list) as coll_id's, with out's
+ * totals; a copy made meanwhile by another search wins. */
+static void facets_put(mirror_snap_t *s, int64_t coll_id, mfacets_t *fresh,
+                       const catalog_page_t *out)
+{
+    fresh->coll_id = coll_id;
+    fresh->total = out->total;
+    fresh->price_floor = out->price_floor;
+    fresh->price_ceiling = out->price_ceiling;
+    fresh->available_count = out->available_count;
+    pthread_mutex_lock(&s->memo_lock);
+    mfacets_t **at = &s->facets[(uint64_t)coll_id % MIRROR_FACET_BUCKETS];
+    while (*at && (*at)->coll_id != coll_id)
+        at = &(*at)->next;
+    if (*at == NULL && s->nfacets < MIRROR_FACET_ENTRIES) {
+        *at = fresh;
+        fresh->next = NULL;
+        s->nfacets++;
+        fresh = NULL;
+    }
+    pthread_mutex_unlock(&s->memo_lock);
+    free(fresh);
 }
 
 /* ---- the page ---- */
@@ -291,9 +366,10 @@ static bool member(const mcoll_t *c, uint32_t i)
     return c && lo < c->n && c->members[lo] == i;
 }
 
-void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catalog_page_t *out,
+void mirror_search(const mirror_snap_t *cs, arena_t *a, const mquery_t *mq, catalog_page_t *out,
                    int64_t **ids, size_t *nids)
 {
+    mirror_snap_t *s = (mirror_snap_t *)cs; /* the facet table is its own */
     const catalog_query_t *q = mq->q;
     msearch_t ms = {.s = s, .q = q};
     ms.on[F_VENDORS] = q->nvendors > 0;
@@ -301,9 +377,16 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
     ms.on[F_TAGS] = q->ntags > 0;
     ms.on[F_PRICE] = q->price_min >= 0 || q->price_max >= 0;
     ms.on[F_AVAIL] = q->available_only;
-    choose(&ms, F_VENDORS, q->vendors, q->nvendors);
-    choose(&ms, F_TYPES, q->types, q->ntypes);
-    choose(&ms, F_TAGS, q->tags, q->ntags);
+    /* A shopper's listing with no text and no filter: facets kept. */
+    bool plain = !mq->text && q->want_facets && !q->include_unpublished && !ms.on[F_VENDORS] &&
+                 !ms.on[F_TYPES] && !ms.on[F_TAGS] && !ms.on[F_PRICE] && !ms.on[F_AVAIL];
+    bool kept = plain && facets_get(s, mq->coll_id, a, out);
+    mfacets_t *memo = plain && !kept ? xcalloc(1, sizeof(*memo)) : NULL;
+    if (!kept) {
+        choose(&ms, F_VENDORS, q->vendors, q->nvendors);
+        choose(&ms, F_TYPES, q->types, q->ntypes);
+        choose(&ms, F_TAGS, q->tags, q->ntags);
+    }
 
     const mcoll_t *coll = mq->coll_id ? msnap_coll(s, mq->coll_id) : NULL;
     size_t ncand = mq->text ? mq->nmatch : mq->coll_id ? (coll ? coll->n : 0) : s->n;
@@ -318,18 +401,26 @@ void mirror_search(const mirror_snap_t *s, arena_t *a, const mquery_t *mq, catal
             continue;
         if (!q->include_unpublished && !(s->p[i].flags & MF_ACTIVE))
             continue;
+        if (kept) {
+            pass[npass++] = i; /* no filter: every visible product passes */
+            continue;
+        }
         if (count_item(&ms, i)) {
             if (rank)
                 rank[npass] = mq->match_rank[k];
             pass[npass++] = i;
         }
     }
-    out->total = ms.tot.total;
-    if (q->want_facets) {
-        facets_totals_done(&ms.tot, out);
-        make_list(&ms, a, F_VENDORS, &out->vendors, &out->nvendors);
-        make_list(&ms, a, F_TYPES, &out->types, &out->ntypes);
-        make_list(&ms, a, F_TAGS, &out->tags, &out->ntags);
+    if (!kept) {
+        out->total = ms.tot.total;
+        if (q->want_facets) {
+            facets_totals_done(&ms.tot, out);
+            make_list(&ms, a, F_VENDORS, &out->vendors, &out->nvendors, memo);
+            make_list(&ms, a, F_TYPES, &out->types, &out->ntypes, memo);
+            make_list(&ms, a, F_TAGS, &out->tags, &out->ntags, memo);
+        }
+        if (memo)
+            facets_put(s, mq->coll_id, memo, out);
     }
     pager_t p = {.s = s,
                  .ids = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t))),

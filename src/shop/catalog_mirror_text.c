@@ -73,7 +73,7 @@ static bool bits_has(const mphrase_t *p, uint32_t i)
     return (p->bits[i / 64] >> (i % 64)) & 1;
 }
 
-/* Under text_lock. */
+/* Under memo_lock. */
 static mphrase_t **phrase_slot(mirror_snap_t *s, const char *key, uint32_t h)
 {
     mphrase_t **at = &s->phrase[h % MIRROR_PHRASE_BUCKETS];
@@ -82,7 +82,7 @@ static mphrase_t **phrase_slot(mirror_snap_t *s, const char *key, uint32_t h)
     return at;
 }
 
-/* Take p out of the table, under text_lock; freed by its last reader. */
+/* Take p out of the table, under memo_lock; freed by its last reader. */
 static void phrase_unlink(mirror_snap_t *s, mphrase_t *p)
 {
     mphrase_t **at = phrase_slot(s, p->key, p->hash);
@@ -108,7 +108,7 @@ void mirror_text_free(mirror_snap_t *s)
 }
 
 /* Make room for need more bytes by dropping the least recently used
- * phrases that are ready; under text_lock. */
+ * phrases that are ready; under memo_lock. */
 static void phrase_evict(mirror_snap_t *s, size_t need)
 {
     while (s->text_bytes + need > MIRROR_PHRASE_BYTES) {
@@ -169,15 +169,15 @@ static int phrase_read(const mirror_snap_t *s, db_t *db, const char *key, mphras
 static int phrase_get(mirror_snap_t *s, db_t *db, const char *key, mphrase_t **out)
 {
     uint32_t h = hash_fnv1a(key, strlen(key));
-    pthread_mutex_lock(&s->text_lock);
+    pthread_mutex_lock(&s->memo_lock);
     mphrase_t *p;
     while ((p = *phrase_slot(s, key, h)) != NULL && !p->ready)
-        pthread_cond_wait(&s->text_made, &s->text_lock);
+        pthread_cond_wait(&s->text_made, &s->memo_lock);
     if (p) {
         p->refs++;
         p->used = ++s->text_clock;
         s->phrase_hits++;
-        pthread_mutex_unlock(&s->text_lock);
+        pthread_mutex_unlock(&s->memo_lock);
         *out = p;
         return 0;
     }
@@ -188,13 +188,13 @@ static int phrase_get(mirror_snap_t *s, db_t *db, const char *key, mphrase_t **o
     p->refs = 2; /* the table's and ours */
     *phrase_slot(s, key, h) = p;
     s->phrase_misses++;
-    pthread_mutex_unlock(&s->text_lock);
+    pthread_mutex_unlock(&s->memo_lock);
 
     bool current = false;
     int rc = phrase_read(s, db, key, p, &current);
     size_t bytes = phrase_bytes(s, p);
 
-    pthread_mutex_lock(&s->text_lock);
+    pthread_mutex_lock(&s->memo_lock);
     if (rc == 0 && current && bytes <= MIRROR_PHRASE_BYTES) {
         phrase_evict(s, bytes);
         p->ready = true;
@@ -204,7 +204,7 @@ static int phrase_get(mirror_snap_t *s, db_t *db, const char *key, mphrase_t **o
         phrase_unlink(s, p); /* ours alone now */
     }
     pthread_cond_broadcast(&s->text_made);
-    pthread_mutex_unlock(&s->text_lock);
+    pthread_mutex_unlock(&s->memo_lock);
     if (rc < 0) {
         if (--p->refs == 0)
             phrase_free(p);
@@ -216,9 +216,9 @@ static int phrase_get(mirror_snap_t *s, db_t *db, const char *key, mphrase_t **o
 
 static void phrase_release(mirror_snap_t *s, mphrase_t *p)
 {
-    pthread_mutex_lock(&s->text_lock);
+    pthread_mutex_lock(&s->memo_lock);
     bool last = --p->refs == 0;
-    pthread_mutex_unlock(&s->text_lock);
+    pthread_mutex_unlock(&s->memo_lock);
     if (last)
         phrase_free(p);
 }

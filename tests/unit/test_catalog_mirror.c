@@ -348,6 +348,69 @@ out:
     srch_done(&fx);
 }
 
+/* A listing with no text and no filter counts its facets once per
+ * snapshot: every sort and page of it after that reuses them, and answers
+ * as the database does; anything else counts afresh, and so does a new
+ * snapshot. */
+TEST(catalog_mirror_keeps_unfiltered_facets)
+{
+    const sbe_t *be = &MIRRORED;
+    sfx_t fx;
+    if (!srch_open(&fx, be, "mirror_facets", true))
+        goto out;
+    catalog_mirror_stats_t st;
+    catalog_query_t q = srch_query();
+    q.collection = "summer";
+    q.sort = SORT_MANUAL;
+    q.want_facets = true;
+    same_answer(&fx, &q);
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.facet_hits, 0);
+    q.sort = SORT_PRICE_DESC;
+    q.limit = 2;
+    q.offset = 1;
+    same_answer(&fx, &q);
+    q.sort = SORT_TITLE_ASC;
+    same_answer(&fx, &q);
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.facet_hits, 2);
+    /* The whole catalog is kept apart from the collection. */
+    q = srch_query();
+    q.want_facets = true;
+    same_answer(&fx, &q);
+    same_answer(&fx, &q);
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.facet_hits, 3);
+    /* A filter, a text, or unpublished products: counted afresh. */
+    q.available_only = true;
+    same_answer(&fx, &q);
+    q.available_only = false;
+    q.q = "shirt";
+    same_answer(&fx, &q);
+    q.q = NULL;
+    q.include_unpublished = true;
+    same_answer(&fx, &q);
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.facet_hits, 3);
+    /* A vendor renamed: the next snapshot counts it. */
+    CHECK_INT(
+        db_exec(fx.db, "UPDATE products SET vendor = 'Zenith' WHERE vendor = 'Acme'", NULL, 0) > 0,
+        1);
+    q = srch_query();
+    q.want_facets = true;
+    same_answer(&fx, &q);
+    catalog_page_t pg;
+    CHECK_INT(catalog_search_mirrored(fx.db, fx.mirror, &fx.a, &q, &pg), 0);
+    bool zenith = false;
+    for (size_t i = 0; i < pg.nvendors; i++)
+        zenith |= strcmp(pg.vendors[i].value, "Zenith") == 0;
+    CHECK(zenith);
+    catalog_mirror_stats(fx.mirror, &st);
+    CHECK_INT(st.facet_hits, 1);
+out:
+    srch_done(&fx);
+}
+
 /* A phrase's postings are read once per snapshot and serve every search
  * holding the phrase: refining a search (a filter, another sort, the next
  * page) or searching it with other words reads only the new phrases; a new
