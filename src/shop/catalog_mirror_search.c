@@ -366,6 +366,10 @@ static bool member(const mcoll_t *c, uint32_t i)
     return c && lo < c->n && c->members[lo] == i;
 }
 
+/* How far ahead the candidate loop prefetches (see there). */
+#define PREFETCH_ROW 16
+#define PREFETCH_TAGS 8
+
 void mirror_search(const mirror_snap_t *cs, arena_t *a, const mquery_t *mq, catalog_page_t *out,
                    int64_t **ids, size_t *nids)
 {
@@ -396,6 +400,14 @@ void mirror_search(const mirror_snap_t *cs, arena_t *a, const mquery_t *mq, cata
     /* The candidates' indexes, unless they are the whole catalog in order. */
     const uint32_t *order = mq->text ? mq->match_idx : coll ? coll->order : NULL;
     for (size_t k = 0; k < ncand; k++) {
+        /* Candidates from a list lie anywhere in the catalog: a product's
+         * row and then its tags are each a cache miss at a million
+         * products, most of a text search's time here. Ask for them ahead,
+         * the row PREFETCH_ROW candidates on, its tags when it is nearer. */
+        if (order && k + PREFETCH_ROW < ncand)
+            __builtin_prefetch(&s->p[order[k + PREFETCH_ROW]]);
+        if (order && k + PREFETCH_TAGS < ncand)
+            __builtin_prefetch(s->tags + s->p[order[k + PREFETCH_TAGS]].tag_off);
         uint32_t i = order ? order[k] : (uint32_t)k;
         if (mq->text && mq->coll_id && !member(coll, i))
             continue;
