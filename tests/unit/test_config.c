@@ -41,7 +41,7 @@ TEST(config_defaults)
     CHECK_STR(c.env, "production");
     CHECK_INT(config_finish(&c, err, sizeof(err)), 0);
     CHECK(c.threads >= 1);
-    CHECK(c.db_threads >= 4);
+    CHECK(c.db_threads >= 2 && c.db_threads == (c.threads < 2 ? 2 : c.threads)); /* SQLite */
     CHECK(config_pg_conninfo(&c) == NULL);
     char *p = config_sqlite_path(&c);
     CHECK_STR(p, "./var/souk.db");
