@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "core/err.h"
 #include "core/util.h"
@@ -319,14 +320,12 @@ size_t db_cache_size(const db_t *db)
 
 /* --- statement cache ---------------------------------------------------- */
 
+/* Every statement run looks its text up here: XXH3 reads the few hundred
+ * bytes of a statement several times faster than the byte-at-a-time FNV-1a
+ * it replaced (which was 2-3% of an import). */
 static uint64_t sql_hash(const char *s)
 {
-    uint64_t h = 14695981039346656037ull; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
+    return XXH3_64bits(s, strlen(s));
 }
 
 static db_cache_slot_t *cache_find(const db_cache_t *c, const char *sql, uint64_t h)
