@@ -406,7 +406,7 @@ void mirror_search(const mirror_snap_t *cs, arena_t *a, const mquery_t *mq, cata
          * the row PREFETCH_ROW candidates on, its tags when it is nearer. */
         if (order && k + PREFETCH_ROW < ncand)
             __builtin_prefetch(&s->p[order[k + PREFETCH_ROW]]);
-        if (order && k + PREFETCH_TAGS < ncand)
+        if (order && !kept && k + PREFETCH_TAGS < ncand)
             __builtin_prefetch(s->tags + s->p[order[k + PREFETCH_TAGS]].tag_off);
         uint32_t i = order ? order[k] : (uint32_t)k;
         if (mq->text && mq->coll_id && !member(coll, i))
