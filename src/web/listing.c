@@ -201,8 +201,14 @@ static json_t *facet_list(const char *label, const char *param, const facet_coun
         json_array_append(i < FACET_SHOWN ? shown : more, one);
         json_array_append_new(values, one);
     }
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "label", label, "param", param, "values",
-                     values, "shown", shown, "more", more, "more_open", more_open);
+    json_t *f = json_object();
+    web_put_str(f, "label", label);
+    web_put_str(f, "param", param);
+    web_put(f, "values", values);
+    web_put(f, "shown", shown);
+    web_put(f, "more", more);
+    web_put_bool(f, "more_open", more_open);
+    return f;
 }
 
 void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog_query_t *q,
@@ -215,9 +221,11 @@ void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog
     int64_t max_pages = CATALOG_MAX_OFFSET / LISTING_PAGE_SIZE + 1;
     if (pages > max_pages)
         pages = max_pages;
-    json_t *results =
-        json_pack("{s:o, s:I, s:i, s:I}", "items", items, "total", (json_int_t)page->total, "page",
-                  pageno, "pages", (json_int_t)pages);
+    json_t *results = json_object();
+    web_put(results, "items", items);
+    web_put_int(results, "total", page->total);
+    web_put_int(results, "page", pageno);
+    web_put_int(results, "pages", pages);
     if (pageno > 1)
         json_object_set_new(results, "prev_url", json_string(page_url(c, base, pageno - 1)));
     if (pageno < pages)
@@ -233,8 +241,9 @@ void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog
     for (size_t i = 0; i < ARRAY_LEN(l); i++)
         if (l[i])
             json_array_append_new(lists, l[i]);
-    json_t *price = json_pack("{s:I, s:I}", "floor", (json_int_t)page->price_floor, "ceiling",
-                              (json_int_t)page->price_ceiling);
+    json_t *price = json_object();
+    web_put_int(price, "floor", page->price_floor);
+    web_put_int(price, "ceiling", page->price_ceiling);
     const form_t *f;
     if (http_query(c, &f) == 0 && f) {
         const char *pmin = form_get(f, "price_min"), *pmax = form_get(f, "price_max");
@@ -245,18 +254,24 @@ void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog
     }
     bool active = q->nvendors || q->ntypes || q->ntags || q->price_min >= 0 || q->price_max >= 0 ||
                   q->available_only;
-    json_object_set_new(ctx, "facets",
-                        json_pack("{s:o, s:o, s:b, s:I, s:b}", "lists", lists, "price", price,
-                                  "available_only", q->available_only, "available_count",
-                                  (json_int_t)page->available_count, "active", active));
+    json_t *facets = json_object();
+    web_put(facets, "lists", lists);
+    web_put(facets, "price", price);
+    web_put_bool(facets, "available_only", q->available_only);
+    web_put_int(facets, "available_count", page->available_count);
+    web_put_bool(facets, "active", active);
+    json_object_set_new(ctx, "facets", facets);
     json_t *sl = json_array();
     for (size_t i = 0; i < ARRAY_LEN(sorts); i++) {
         if (sorts[i].sort == SORT_RELEVANCE && !(q->q && q->q[0]))
             continue;
         if (sorts[i].sort == SORT_MANUAL && !collection)
             continue;
-        json_array_append_new(sl, json_pack("{s:s, s:s, s:b}", "value", sorts[i].value, "label",
-                                            sorts[i].label, "selected", sorts[i].sort == q->sort));
+        json_t *one = json_object();
+        web_put_str(one, "value", sorts[i].value);
+        web_put_str(one, "label", sorts[i].label);
+        web_put_bool(one, "selected", sorts[i].sort == q->sort);
+        json_array_append_new(sl, one);
     }
     json_object_set_new(ctx, "sorts", sl);
     json_object_set_new(ctx, "form_action", json_string(base));
