@@ -104,9 +104,10 @@ typedef struct mfacets {
 #define MIRROR_FACET_ENTRIES 4096
 
 /* Buckets of a snapshot's phrase table, and the bytes of postings it keeps
- * at most (the least recently used phrases go first): about 8 bytes per
- * product a phrase matches, so a million-product store keeps its 60 most
- * common words or so. */
+ * at most (the least recently used phrases go first): 4 bytes of hits per
+ * product a phrase matches, plus 4 of index or, for a common phrase, a
+ * bit set of 1.5 bits per product in the store; a word in one product in
+ * eight of a million takes about 0.7 MB, so about 90 such words fit. */
 #define MIRROR_PHRASE_BUCKETS 1024
 #define MIRROR_PHRASE_BYTES ((size_t)64 << 20)
 
