@@ -250,41 +250,18 @@ typedef struct {
     const variant_t *sale;
 } card_t;
 
-/* The sort key of a row by its id: one stored keeps its id; a new one
- * (id 0) will get a higher id than any stored, in the order saved. */
-static int64_t id_key(int64_t id, size_t i)
+/* The card of n as catalog_product_prepare() left it: positions are the
+ * order saved, so the first image is the first one, and among variants on
+ * sale at the same lowest compare-at price the first wins, as the lowest
+ * position does in migration 0007's backfill. */
+static card_t card_of(const product_t *n)
 {
-    return id ? id : INT64_MAX / 2 + (int64_t)i;
-}
-
-/* The card of n, whose images and variants are about to be saved with
- * their ids (0 for new) in iids and vids: the image with the lowest
- * position, then id; the variant with the lowest compare-at price above
- * its price, then position, then id. As catalog_page.c read them before
- * they were kept. */
-static card_t card_of(const product_t *n, const int64_t *iids, const int64_t *vids)
-{
-    card_t c = {NULL, NULL};
-    size_t ci = 0, cv = 0;
-    for (size_t i = 0; i < n->nimages; i++) {
-        const image_t *im = &n->images[i];
-        if (c.image == NULL || im->position < c.image->position ||
-            (im->position == c.image->position && id_key(iids[i], i) < id_key(iids[ci], ci))) {
-            c.image = im;
-            ci = i;
-        }
-    }
+    card_t c = {n->nimages ? &n->images[0] : NULL, NULL};
     for (size_t i = 0; i < n->nvariants; i++) {
-        const variant_t *v = &n->variants[i], *b = c.sale;
-        if (v->compare_at_price < 0 || v->compare_at_price <= v->price)
-            continue;
-        if (b == NULL || v->compare_at_price < b->compare_at_price ||
-            (v->compare_at_price == b->compare_at_price &&
-             (v->position < b->position ||
-              (v->position == b->position && id_key(vids[i], i) < id_key(vids[cv], cv))))) {
+        const variant_t *v = &n->variants[i];
+        if (v->compare_at_price > v->price &&
+            (c.sale == NULL || v->compare_at_price < c.sale->compare_at_price))
             c.sale = v;
-            cv = i;
-        }
     }
     return c;
 }
@@ -512,7 +489,7 @@ static int save_tx(db_t *db, arena_t *a, product_t *n, const char *now, unsigned
     for (size_t i = 0; i < n->nimages; i++)
         if (iids[i] == 0)
             n->images[i].public_id = catalog_new_public_id(a, "img_");
-    card_t card = card_of(n, iids, vids);
+    card_t card = card_of(n);
     if ((rc = write_product(db, a, n, &card, now)) < 0) {
         if (rc == SOUK_ECONFLICT) /* a concurrent save took the handle */
             catalog_err(errs, "handle", "is already taken");
