@@ -111,9 +111,8 @@ static int list_cmp(const void *x, const void *y, void *ctx)
     return (la > lb) - (la < lb);
 }
 
-/* Facet list d into *out and *n (in a), and into memo when not NULL. */
-static void make_list(msearch_t *ms, arena_t *a, int d, facet_count_t **out, size_t *n,
-                      mfacets_t *memo)
+/* Facet list d, by dictionary number, into f. */
+static void make_list(msearch_t *ms, int d, mfacets_t *f)
 {
     const mdict_t *dict = &ms->s->dict[d];
     tally_t *t = &ms->tally[d];
@@ -126,23 +125,50 @@ static void make_list(msearch_t *ms, arena_t *a, int d, facet_count_t **out, siz
         qsort_r(t->seen, m, sizeof(*t->seen), list_cmp, &ctx);
     if (m > FACET_MAX_VALUES)
         m = FACET_MAX_VALUES;
-    *out = arena_alloc(a, FACET_MAX_VALUES * sizeof(facet_count_t));
     for (size_t k = 0; k < m; k++) {
-        size_t len;
-        const char *v = mdict_str(dict, t->seen[k], &len);
-        (*out)[k].value = arena_strndup(a, v, len);
-        (*out)[k].count = t->count[t->seen[k]];
-        if (memo) {
-            memo->list[d][k].v = t->seen[k];
-            memo->list[d][k].count = t->count[t->seen[k]];
-        }
+        f->list[d][k].v = t->seen[k];
+        f->list[d][k].count = t->count[t->seen[k]];
     }
-    *n = m;
-    if (memo)
-        memo->n[d] = (uint32_t)m;
+    f->n[d] = (uint32_t)m;
 }
 
-/* ---- unfiltered listings' facets, kept ---- */
+/* ---- facets, counted or kept ---- */
+
+/* f's figures and lists into out, the values as strings in a. */
+static void facets_out(const mirror_snap_t *s, const mfacets_t *f, arena_t *a, catalog_page_t *out)
+{
+    out->total = f->total;
+    out->price_floor = f->price_floor;
+    out->price_ceiling = f->price_ceiling;
+    out->available_count = f->available_count;
+    facet_count_t **lists[] = {&out->vendors, &out->types, &out->tags};
+    size_t *counts[] = {&out->nvendors, &out->ntypes, &out->ntags};
+    for (int d = 0; d < 3; d++) {
+        *lists[d] = arena_alloc(a, FACET_MAX_VALUES * sizeof(facet_count_t));
+        for (uint32_t k = 0; k < f->n[d]; k++) {
+            size_t len;
+            const char *v = mdict_str(&s->dict[d], f->list[d][k].v, &len);
+            (*lists[d])[k].value = arena_strndup(a, v, len);
+            (*lists[d])[k].count = f->list[d][k].count;
+        }
+        *counts[d] = f->n[d];
+    }
+}
+
+/* The facets counted in ms, into a new mfacets_t. */
+static mfacets_t *facets_counted(msearch_t *ms)
+{
+    mfacets_t *f = xcalloc(1, sizeof(*f));
+    catalog_page_t tot = {0};
+    facets_totals_done(&ms->tot, &tot);
+    f->total = tot.total;
+    f->price_floor = tot.price_floor;
+    f->price_ceiling = tot.price_ceiling;
+    f->available_count = tot.available_count;
+    for (int d = 0; d < 3; d++)
+        make_list(ms, d, f);
+    return f;
+}
 
 void mirror_facets_free(mirror_snap_t *s)
 {
@@ -155,7 +181,7 @@ void mirror_facets_free(mirror_snap_t *s)
     }
 }
 
-/* A copy of the facets kept for coll_id, into out (in a); false if none. */
+/* The facets kept for coll_id into out (in a); false if none. */
 static bool facets_get(mirror_snap_t *s, int64_t coll_id, arena_t *a, catalog_page_t *out)
 {
     pthread_mutex_lock(&s->memo_lock);
@@ -164,37 +190,17 @@ static bool facets_get(mirror_snap_t *s, int64_t coll_id, arena_t *a, catalog_pa
         f = f->next;
     if (f) {
         s->facet_hits++;
-        out->total = f->total;
-        out->price_floor = f->price_floor;
-        out->price_ceiling = f->price_ceiling;
-        out->available_count = f->available_count;
-        facet_count_t **lists[] = {&out->vendors, &out->types, &out->tags};
-        size_t *counts[] = {&out->nvendors, &out->ntypes, &out->ntags};
-        for (int d = 0; d < 3; d++) {
-            *lists[d] = arena_alloc(a, FACET_MAX_VALUES * sizeof(facet_count_t));
-            for (uint32_t k = 0; k < f->n[d]; k++) {
-                size_t len;
-                const char *v = mdict_str(&s->dict[d], f->list[d][k].v, &len);
-                (*lists[d])[k].value = arena_strndup(a, v, len);
-                (*lists[d])[k].count = f->list[d][k].count;
-            }
-            *counts[d] = f->n[d];
-        }
+        facets_out(s, f, a, out);
     }
     pthread_mutex_unlock(&s->memo_lock);
     return f != NULL;
 }
 
-/* Keep fresh (its lists filled by make_list) as coll_id's, with out's
- * totals; a copy made meanwhile by another search wins. */
-static void facets_put(mirror_snap_t *s, int64_t coll_id, mfacets_t *fresh,
-                       const catalog_page_t *out)
+/* Keep fresh as coll_id's (taking it); a copy made meanwhile by another
+ * search wins. */
+static void facets_put(mirror_snap_t *s, int64_t coll_id, mfacets_t *fresh)
 {
     fresh->coll_id = coll_id;
-    fresh->total = out->total;
-    fresh->price_floor = out->price_floor;
-    fresh->price_ceiling = out->price_ceiling;
-    fresh->available_count = out->available_count;
     pthread_mutex_lock(&s->memo_lock);
     mfacets_t **at = &s->facets[(uint64_t)coll_id % MIRROR_FACET_BUCKETS];
     while (*at && (*at)->coll_id != coll_id)
@@ -385,7 +391,6 @@ void mirror_search(const mirror_snap_t *cs, arena_t *a, const mquery_t *mq, cata
     bool plain = !mq->text && q->want_facets && !q->include_unpublished && !ms.on[F_VENDORS] &&
                  !ms.on[F_TYPES] && !ms.on[F_TAGS] && !ms.on[F_PRICE] && !ms.on[F_AVAIL];
     bool kept = plain && facets_get(s, mq->coll_id, a, out);
-    mfacets_t *memo = plain && !kept ? xcalloc(1, sizeof(*memo)) : NULL;
     if (!kept) {
         choose(&ms, F_VENDORS, q->vendors, q->nvendors);
         choose(&ms, F_TYPES, q->types, q->ntypes);
@@ -423,16 +428,15 @@ void mirror_search(const mirror_snap_t *cs, arena_t *a, const mquery_t *mq, cata
             pass[npass++] = i;
         }
     }
-    if (!kept) {
+    if (!kept && q->want_facets) {
+        mfacets_t *f = facets_counted(&ms);
+        facets_out(s, f, a, out);
+        if (plain)
+            facets_put(s, mq->coll_id, f);
+        else
+            free(f);
+    } else if (!kept) {
         out->total = ms.tot.total;
-        if (q->want_facets) {
-            facets_totals_done(&ms.tot, out);
-            make_list(&ms, a, F_VENDORS, &out->vendors, &out->nvendors, memo);
-            make_list(&ms, a, F_TYPES, &out->types, &out->ntypes, memo);
-            make_list(&ms, a, F_TAGS, &out->tags, &out->ntags, memo);
-        }
-        if (memo)
-            facets_put(s, mq->coll_id, memo, out);
     }
     pager_t p = {.s = s,
                  .ids = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t))),
