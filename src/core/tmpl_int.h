@@ -363,7 +363,6 @@ static inline void tmpl_val_release(val_t *v)
 }
 /* The bytes of a V_STR or V_SCR value; valid until the scratch buffer grows. */
 const char *tmpl_str(const tmpl_scratch_t *sc, const val_t *v, size_t *len);
-/* Decimal text of i into buf[24]; its length. */
 /* The shortest %g text that reads back as d, "" if not finite; its length. */
 size_t tmpl_fmt_real(double d, char *buf, size_t cap);
 /* Replace *v by fc applied to it: 0, or SOUK_ELIMIT past sc->max. */

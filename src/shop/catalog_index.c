@@ -402,7 +402,7 @@ out:
 }
 
 /* SQLite: the search index changed, so must the catalog version: the
- * catalog mirror keeps text matches per version (catalog_mirror_int.h), and
+ * catalog mirror keeps phrase postings per version (catalog_mirror_int.h), and
  * an index rebuilt apart from its product's row would otherwise go unseen. */
 static int bump_version(db_t *db)
 {

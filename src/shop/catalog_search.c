@@ -763,7 +763,6 @@ static int mirrored(db_t *db, arena_t *a, const search_t *s, const mirror_snap_t
     mirror_search(snap, a, &mq, out, &ids, &n);
     if (n == 0)
         return 0;
-    /* On SQLite the summaries bring the first image and sale too. */
     return catalog_page_summaries(db, a, false, ids, n, out);
 }
 
