@@ -31,6 +31,10 @@ typedef struct {
     int busy_timeout_ms; /* SQLite busy timeout / PostgreSQL lock_timeout; 0: 5000 */
     /* Register test-only SQL functions (SQLite: souk_sleep(ms)); never in production. */
     bool test_functions;
+    /* SQLite: read pages with pread rather than through the process's shared
+     * map of the file (sqlite_map.h). For a connection that reads most of the
+     * file: every page it maps stays in the process's page tables. */
+    bool no_map;
 } db_config_t;
 
 /* Transaction isolation. DB_TX_DEFAULT is READ COMMITTED on PostgreSQL and a

@@ -467,13 +467,13 @@ int db_sqlite_open(const db_config_t *cfg, db_t **out, char *errbuf, size_t errc
      * (page reads were most of a product page's time on a 10,000-product
      * catalog), one map per process shared by all connections (sqlite_map.h);
      * mmap_size only has to be non-zero for the pager to use it, and bounds
-     * the per-connection map the default VFS falls back to. Each connection
-     * keeps 16 MiB of pages. */
+     * the per-connection map the default VFS falls back to; 0 (no_map) turns
+     * it off. Each connection keeps 16 MiB of pages. */
     char pragmas[160];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
              "PRAGMA mmap_size = %lld; PRAGMA cache_size = -16384;",
-             (long long)SQLITE_MMAP_BYTES);
+             cfg->no_map ? 0LL : (long long)SQLITE_MMAP_BYTES);
     rc = sqlite3_exec(d->conn, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         ret = sq_fail(d, rc);

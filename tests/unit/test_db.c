@@ -992,6 +992,38 @@ TEST(sqlite_connections_share_one_map)
     CHECK_INT(sqlite_map_count(), 0);
 }
 
+/* A connection opened with no_map reads the whole file without mapping it:
+ * the resident set grows by a small part of the file (SQLite's own page
+ * cache is anonymous memory), and the rows read are right. */
+TEST(sqlite_no_map_connection_reads_without_mapping)
+{
+    enum { ROWS = 8000 };
+    char path[300];
+    snprintf(path, sizeof(path), "%s/no-map.db", test_tmpdir());
+    db_t *w = map_open(path);
+    CHECK(db_exec_script(w, "CREATE TABLE t(x BLOB);"
+                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                            "WHERE i < 8000) INSERT INTO t SELECT randomblob(1000) FROM n;"
+                            "PRAGMA wal_checkpoint(TRUNCATE);") == 0);
+    db_close(w);
+    CHECK_INT(sqlite_map_count(), 0);
+
+    db_config_t cfg = {.sqlite_path = path, .busy_timeout_ms = 5000, .no_map = true};
+    db_t *db = NULL;
+    char err[256];
+    CHECK_INT(db_open(&cfg, &db, err, sizeof(err)), 0);
+    long before = rss_file_kb();
+    int64_t sum = 0;
+    CHECK_INT(db_query_int(db, "SELECT sum(length(x)) FROM t", NULL, 0, &sum), 0);
+    CHECK_INT(sum, (int64_t)ROWS * 1000);
+    long grew = rss_file_kb() - before;
+    if (grew > 1024)
+        test_fail(__FILE__, __LINE__, "reading an 8 MB file without a map added %ld kB mapped",
+                  grew);
+    db_close(db);
+    CHECK_INT(sqlite_map_count(), 0);
+}
+
 /* Whether another process would find a read lock on the database file:
  * SQLite's shared-lock bytes start at 0x40000002 (os_unix.c, SHARED_FIRST). */
 static bool other_process_sees_read_lock(const char *path)
