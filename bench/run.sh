@@ -82,9 +82,9 @@ product_mix() { # count -> path of the script
 }
 
 # A wrk script searching 576 different texts (words of gen_shopify_csv.py's
-# titles, vendors and tags, two or three at a time) in random order: more
-# texts than the catalog mirror keeps the matches of (64), so most searches
-# match their text afresh, as a store's long tail of searches does.
+# titles, vendors and tags, two or three at a time) in random order, as a
+# store's long tail of searches comes: each text's matches are intersected
+# afresh from its words' postings, which the catalog mirror keeps.
 search_mix() { # -> path of the script
     cat >"$work/search_mix.lua" <<'LUA'
 math.randomseed(42)
