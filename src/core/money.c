@@ -116,13 +116,12 @@ int money_parse(const char *s, size_t len, const char *currency, int64_t *minor)
     return 0;
 }
 
-void money_format(buf_t *out, int64_t minor, const char *currency)
+/* Digits are written backwards by hand: a listing formats a hundred prices,
+ * and through printf each cost more than the rest of its card. */
+static void format_digits(buf_t *out, int64_t minor, int exp, bool sign)
 {
-    int exp = currency_exponent(currency);
     ASSERT(exp >= 0 && exp <= 4); /* ISO 4217 uses 0 to 4 */
-    /* The magnitude as unsigned, so that INT64_MIN has one too. Digits are
-     * written backwards by hand: a listing formats a hundred prices, and
-     * through printf each cost more than the rest of its card. */
+    /* The magnitude as unsigned, so that INT64_MIN has one too. */
     uint64_t mag = minor < 0 ? 0 - (uint64_t)minor : (uint64_t)minor;
     char rev[48]; /* 20 digits, the point, zeros of a small amount, sign */
     size_t n = 0;
@@ -134,12 +133,22 @@ void money_format(buf_t *out, int64_t minor, const char *currency)
         mag /= 10;
         digits++;
     } while (mag > 0 || digits <= exp);
-    if (minor < 0)
+    if (sign && minor < 0)
         rev[n++] = '-';
     char text[sizeof(rev)];
     for (size_t i = 0; i < n; i++)
         text[i] = rev[n - 1 - i];
     buf_append(out, text, n);
+}
+
+void money_format(buf_t *out, int64_t minor, const char *currency)
+{
+    format_digits(out, minor, currency_exponent(currency), true);
+}
+
+void money_format_abs(buf_t *out, int64_t minor, int exp)
+{
+    format_digits(out, minor, exp, false);
 }
 
 int money_mul_rate_half_even(int64_t amount, int64_t num, int64_t den, int64_t *out)

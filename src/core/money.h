@@ -48,6 +48,12 @@ int money_parse(const char *s, size_t len, const char *currency, int64_t *minor)
  * currency is a bug (ASSERT). */
 void money_format(buf_t *out, int64_t minor, const char *currency);
 
+/* The same with the currency's exponent (currency_exponent(), 0 to 4)
+ * already looked up, and with the sign left out: "19.99" for 1999 or -1999.
+ * For a caller that formats many amounts of one currency, or puts a symbol
+ * between the sign and the digits. */
+void money_format_abs(buf_t *out, int64_t minor, int exp);
+
 /* *out = amount x num / den rounded half to even, computed exactly (128-bit),
  * e.g. 8.25 % tax on 1999 cents: money_mul_rate_half_even(1999, 825, 10000)
  * = 164.9175 -> 165. amount and num may be negative; den must be > 0.

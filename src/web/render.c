@@ -21,6 +21,9 @@ static struct {
     bool dev;
     atomic_llong last_check; /* seconds, CLOCK_MONOTONIC */
     bool ready;
+    /* The store currency's, looked up once: a listing prints dozens of prices. */
+    const char *money_code, *money_symbol; /* symbol NULL: the code follows the amount */
+    int money_exp;
 } W;
 
 static const struct {
@@ -34,26 +37,15 @@ static const struct {
 
 void web_money(buf_t *out, int64_t minor, bool with_symbol)
 {
-    const char *cur = W.cfg ? W.cfg->currency : "USD";
-    if (with_symbol) {
-        const char *sym = NULL;
-        for (size_t i = 0; i < ARRAY_LEN(symbols); i++)
-            if (strcmp(symbols[i].code, cur) == 0)
-                sym = symbols[i].symbol;
-        if (minor < 0) {
-            buf_putc(out, '-');
-            minor = minor == INT64_MIN ? INT64_MAX : -minor;
-        }
-        if (sym) {
-            buf_puts(out, sym);
-            money_format(out, minor, cur);
-        } else {
-            money_format(out, minor, cur);
-            buf_printf(out, " %s", cur);
-        }
-        return;
+    if (minor < 0)
+        buf_putc(out, '-');
+    if (with_symbol && W.money_symbol)
+        buf_puts(out, W.money_symbol);
+    money_format_abs(out, minor, W.money_exp);
+    if (with_symbol && !W.money_symbol) {
+        buf_putc(out, ' ');
+        buf_puts(out, W.money_code);
     }
-    money_format(out, minor, cur);
 }
 
 /* {{ amount | money }}: an integer of minor units; anything else prints nothing. */
@@ -89,6 +81,14 @@ int web_init(const config_t *cfg, const static_files_t *statics, char *err, size
 {
     W.cfg = cfg;
     W.statics = statics;
+    W.money_code = cfg->currency;
+    W.money_exp = currency_exponent(cfg->currency);
+    if (W.money_exp < 0) /* the configuration is checked before this */
+        BUG("unknown currency %s", cfg->currency);
+    W.money_symbol = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(symbols); i++)
+        if (strcmp(symbols[i].code, cfg->currency) == 0)
+            W.money_symbol = symbols[i].symbol;
     W.dev = strcmp(cfg->env, "development") == 0;
     W.filters = tmpl_filters_new();
     static int with_symbol = 1;

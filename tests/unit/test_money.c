@@ -142,6 +142,14 @@ static void check_format(int64_t minor, const char *cur, const char *want, int l
     if (strcmp(buf_cstr(&b), want) != 0)
         test_fail(__FILE__, line, "money_format(%lld, %s) = \"%s\", expected \"%s\"",
                   (long long)minor, cur, buf_cstr(&b), want);
+    /* Without the sign, by exponent: what the storefront puts after "-$". */
+    buf_t abs = BUF_INIT;
+    money_format_abs(&abs, minor, currency_exponent(cur));
+    const char *digits = want[0] == '-' ? want + 1 : want;
+    if (strcmp(buf_cstr(&abs), digits) != 0)
+        test_fail(__FILE__, line, "money_format_abs(%lld, %d) = \"%s\", expected \"%s\"",
+                  (long long)minor, currency_exponent(cur), buf_cstr(&abs), digits);
+    buf_free(&abs);
     /* And back. */
     int64_t back = 0;
     if (money_parse(b.data, b.len, cur, &back) != 0 || back != minor)
