@@ -277,6 +277,17 @@ int catalog_collections_list_uncounted(db_t *db, arena_t *a, collection_t **out,
 /* The children of a collection (NULL: the top level), by position. */
 int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_id,
                                 collection_t **out, size_t *n);
+
+/* A link to a collection: what the navigation and a collection's list of
+ * subcollections show. */
+typedef struct {
+    const char *handle, *title;
+} collection_link_t;
+/* The published children of the collection with this id (0: the top level),
+ * by position: only their handles and titles, since every storefront page
+ * shows the top level. */
+int catalog_collection_links(db_t *db, arena_t *a, int64_t parent_id, collection_link_t **out,
+                             size_t *n);
 /* Put a product in a collection at a 1-based position (0 or past the end:
  * at the end); a product already there moves; the others shift so positions
  * stay 1..n. Both by handle or public id: SOUK_ENOTFOUND if either is

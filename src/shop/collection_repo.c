@@ -515,6 +515,43 @@ int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_
         out, n, NULL);
 }
 
+int catalog_collection_links(db_t *db, arena_t *a, int64_t parent_id, collection_link_t **out,
+                             size_t *n)
+{
+    /* Two statements rather than COALESCE(parent_id, 0), so that both use
+     * collections_parent. */
+    db_param_t p[] = {DB_INT(parent_id)};
+    db_rows_t *r;
+    int rc = parent_id ? db_query(db,
+                                  "SELECT handle, title FROM collections WHERE parent_id = $1 "
+                                  "AND published ORDER BY position, id",
+                                  p, 1, &r)
+                       : db_query(db,
+                                  "SELECT handle, title FROM collections WHERE parent_id IS NULL "
+                                  "AND published ORDER BY position, id",
+                                  NULL, 0, &r);
+    if (rc < 0)
+        return rc;
+    size_t cap = 0;
+    collection_link_t *ls = NULL;
+    *n = 0;
+    while (db_rows_next(r)) {
+        if (*n == cap) {
+            size_t ncap = cap ? st_mult(cap, 2) : 16;
+            collection_link_t *bigger = arena_alloc(a, st_mult(ncap, sizeof(*bigger)));
+            if (*n)
+                memcpy(bigger, ls, *n * sizeof(*ls));
+            ls = bigger;
+            cap = ncap;
+        }
+        ls[*n].handle = catalog_col_str(a, r, 0);
+        ls[*n].title = catalog_col_str(a, r, 1);
+        (*n)++;
+    }
+    *out = ls;
+    return db_rows_end(r);
+}
+
 static int title_cmp(const void *x, const void *y)
 {
     const collection_t *a = x, *b = y;

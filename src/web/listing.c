@@ -281,19 +281,15 @@ void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog
 json_t *listing_nav(http_ctx_t *c, const char *current_handle)
 {
     arena_t a = ARENA_INIT;
-    collection_t *cols;
+    collection_link_t *ls;
     size_t n;
     json_t *nav = json_array();
-    if (catalog_collection_children(http_db(c), &a, NULL, &cols, &n) == 0) {
-        for (size_t i = 0; i < n; i++) {
-            if (!cols[i].published)
-                continue;
+    if (catalog_collection_links(http_db(c), &a, 0, &ls, &n) == 0)
+        for (size_t i = 0; i < n; i++)
             json_array_append_new(
-                nav, json_pack("{s:s, s:s+, s:b}", "title", cols[i].title, "url", "/collections/",
-                               cols[i].handle, "current",
-                               current_handle && strcmp(current_handle, cols[i].handle) == 0));
-        }
-    }
+                nav, json_pack("{s:s, s:s+, s:b}", "title", ls[i].title, "url", "/collections/",
+                               ls[i].handle, "current",
+                               current_handle && strcmp(current_handle, ls[i].handle) == 0));
     arena_free(&a);
     return nav;
 }

@@ -169,14 +169,13 @@ int web_collection(http_ctx_t *c)
                      col->seo_description && col->seo_description[0] ? col->seo_description
                                                                      : meta_text(c, col->body_html),
                      path, col->handle);
-    collection_t *kids;
+    collection_link_t *kids;
     size_t nkids;
     json_t *children = json_array();
-    if (catalog_collection_children(db, &a, col->public_id, &kids, &nkids) == 0)
+    if (catalog_collection_links(db, &a, col->id, &kids, &nkids) == 0)
         for (size_t i = 0; i < nkids; i++)
-            if (kids[i].published)
-                json_array_append_new(children, json_pack("{s:s, s:s+}", "title", kids[i].title,
-                                                          "url", "/collections/", kids[i].handle));
+            json_array_append_new(children, json_pack("{s:s, s:s+}", "title", kids[i].title, "url",
+                                                      "/collections/", kids[i].handle));
     json_object_set_new(ctx, "collection",
                         json_pack("{s:s, s:s, s:s, s:o, s:o}", "handle", col->handle, "title",
                                   col->title, "body_html", col->body_html ? col->body_html : "",

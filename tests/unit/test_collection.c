@@ -44,6 +44,21 @@ static const char *children(fixture_t *fx, const char *parent)
     return handles(&fx->a, cs, n);
 }
 
+/* The links catalog_collection_links gives under a collection (NULL: the
+ * top level), as "handle:title" pairs. */
+static const char *links(fixture_t *fx, const collection_t *parent)
+{
+    collection_link_t *ls = NULL;
+    size_t n = 0;
+    if (catalog_collection_links(fx->db, &fx->a, parent ? parent->id : 0, &ls, &n) != 0)
+        return "(error)";
+    char buf[1024] = "";
+    for (size_t i = 0; i < n; i++)
+        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s:%s", i ? "," : "",
+                 ls[i].handle, ls[i].title);
+    return arena_strdup(&fx->a, buf);
+}
+
 /* A collection's products by handle, in their manual order, if 1..n. */
 static const char *members(fixture_t *fx, const char *coll)
 {
@@ -122,6 +137,16 @@ CAT_TEST(collections_tree)
     BCHECK_STR(children(&fx, NULL), "clothing");
     BCHECK_STR(children(&fx, "men"), "shirts");
     BCHECK_STR(children(&fx, "shirts"), "");
+    /* Links, for the navigation: published ones only, in the same order. */
+    BCHECK_STR(links(&fx, NULL), "clothing:Clothing");
+    BCHECK_STR(links(&fx, clothing), "kids:Kids,men:Men,women:Women");
+    BCHECK_STR(links(&fx, shirts), "");
+    kids->published = false;
+    COLL_OK(&fx, kids);
+    BCHECK_STR(links(&fx, clothing), "men:Men,women:Women");
+    BCHECK_STR(children(&fx, "clothing"), "kids,men,women");
+    kids->published = true;
+    COLL_OK(&fx, kids);
     collection_t *cs = NULL;
     size_t n = 0;
     BCHECK_INT(catalog_collection_children(fx.db, a, "nope", &cs, &n), SOUK_ENOTFOUND);
