@@ -134,6 +134,49 @@ bool tmpl_exists(const tmpl_set_t *set, const char *name);
  * restored to the length it had on entry: nothing partial is left in it. */
 int tmpl_render(const tmpl_set_t *set, const char *name, json_t *ctx, buf_t *out, size_t max_out);
 
+/* ---- host values ----
+ *
+ * A render may also be given C data that templates read as they read JSON,
+ * without a jansson tree being built for it: a listing's two dozen product
+ * cards cost more made, hashed, looked up and freed as jansson objects than
+ * they cost to print. A host value is an object of a class, which answers
+ * its fields by name; a list class also gives its length and its items.
+ * Paths, indexes, loops (with `loop`), `if`, `set`, `length` and `json` work
+ * on host values as on JSON; other filters and `for key, value in` get the
+ * value's to_json(); `==` holds only between a host value and itself.
+ * Class functions run on render threads at the same time: they must only
+ * read. */
+typedef struct tmpl_out tmpl_out_t;
+typedef struct tmpl_host_class tmpl_host_class_t;
+struct tmpl_host_class {
+    /* Write field key of obj into out with one tmpl_out_* call; writing
+     * nothing makes it null. Required. */
+    void (*get)(const void *obj, const char *key, size_t keylen, tmpl_out_t *out);
+    /* A list: the number of items and item i (0 <= i < len), with its class
+     * in *cls. Both NULL for an object. */
+    size_t (*len)(const void *obj);
+    const void *(*at)(const void *obj, size_t i, const tmpl_host_class_t **cls);
+    /* The value as JSON, a new reference. Required. */
+    json_t *(*to_json)(const void *obj);
+};
+/* Strings are borrowed: s must stay as it is until the render returns. */
+void tmpl_out_str(tmpl_out_t *out, const char *s, size_t len);
+void tmpl_out_int(tmpl_out_t *out, int64_t i);
+void tmpl_out_bool(tmpl_out_t *out, bool b);
+void tmpl_out_host(tmpl_out_t *out, const tmpl_host_class_t *cls, const void *obj);
+
+/* A top-level name bound to a host value; it hides the same name in ctx. */
+typedef struct {
+    const char *name;
+    const tmpl_host_class_t *cls;
+    const void *obj;
+} tmpl_bind_t;
+
+/* tmpl_render with names bound to host values, which must stay unchanged
+ * until it returns. */
+int tmpl_render_with(const tmpl_set_t *set, const char *name, json_t *ctx, const tmpl_bind_t *binds,
+                     size_t nbinds, buf_t *out, size_t max_out);
+
 /* How many times renders of this set met a value that cannot be printed
  * ({{ an_object }} or {{ an_array }}, which print nothing). For metrics and
  * development; a relaxed counter. */

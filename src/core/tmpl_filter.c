@@ -186,6 +186,12 @@ static void f_length(const tmpl_scratch_t *st, val_t *v)
         n = (int64_t)utf8_chars(s, len);
     } else if (v->kind == V_JSON) {
         n = (int64_t)(json_is_array(v->j) ? json_array_size(v->j) : json_object_size(v->j));
+    } else if (v->kind == V_HOST && v->u.host.cls->len) {
+        n = (int64_t)v->u.host.cls->len(v->u.host.obj);
+    } else if (v->kind == V_HOST) { /* an object: its number of fields */
+        json_t *j = v->u.host.cls->to_json(v->u.host.obj);
+        n = (int64_t)json_object_size(j);
+        json_decref(j);
     }
     tmpl_val_release(v);
     tmpl_val_scalar(v, V_INT, n);
@@ -416,6 +422,14 @@ static int f_json(tmpl_scratch_t *st, val_t *v)
     case V_JSON:
         rc = json_value(st, v->j, 0);
         break;
+    case V_HOST: {
+        json_t *j = v->u.host.cls->to_json(v->u.host.obj);
+        if (j == NULL)
+            BUG("out of memory in jansson");
+        rc = json_value(st, j, 0);
+        json_decref(j);
+        break;
+    }
     default:
         rc = json_lit(st, "null", 4);
     }
@@ -443,6 +457,8 @@ static json_t *to_json(const tmpl_scratch_t *st, const val_t *v, bool *made)
     case V_SCR:
         s = tmpl_str(st, v, &len);
         return json_stringn_nocheck(s, len);
+    case V_HOST:
+        return v->u.host.cls->to_json(v->u.host.obj);
     default:
         return json_null();
     }

@@ -43,8 +43,9 @@ struct tmpl_filters {
  * live in the render's scratch buffer (V_SCR, by offset because the buffer
  * moves as it grows). j is the JSON form when there is one (borrowed); owner
  * is a reference this value holds and must drop (val_release). */
-enum { V_NULL, V_BOOL, V_INT, V_REAL, V_STR, V_SCR, V_JSON, V_LOOP };
-typedef struct {
+enum { V_NULL, V_BOOL, V_INT, V_REAL, V_STR, V_SCR, V_JSON, V_LOOP, V_HOST };
+/* tmpl.h's tmpl_out_t, which host classes write their fields into. */
+typedef struct tmpl_out {
     uint8_t kind;
     union {
         bool b;
@@ -58,6 +59,10 @@ typedef struct {
             size_t off, len;
         } scr;
         const tmpl_loop_t *loop;
+        struct {
+            const tmpl_host_class_t *cls;
+            const void *obj;
+        } host;
     } u;
     json_t *j;
     json_t *owner;

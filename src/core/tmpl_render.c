@@ -26,6 +26,8 @@ typedef struct {
 
 typedef struct {
     json_t *root;
+    const tmpl_bind_t *binds; /* looked up before root */
+    size_t nbinds;
     buf_t *out;
     size_t base, max;  /* out->len on entry; max bytes we may add */
     tmpl_scratch_t sc; /* sc.max == max */
@@ -70,8 +72,57 @@ static bool truthy(const val_t *v)
         return json_is_array(v->j) ? json_array_size(v->j) > 0 : json_object_size(v->j) > 0;
     case V_LOOP:
         return true;
+    case V_HOST:
+        return v->u.host.cls->len ? v->u.host.cls->len(v->u.host.obj) > 0 : true;
     default:
         return false;
+    }
+}
+
+/* ---- host values ---- */
+
+void tmpl_out_str(tmpl_out_t *out, const char *s, size_t len)
+{
+    out->kind = V_STR;
+    out->u.s.p = s;
+    out->u.s.len = len;
+}
+
+void tmpl_out_int(tmpl_out_t *out, int64_t i)
+{
+    tmpl_val_scalar(out, V_INT, i);
+}
+
+void tmpl_out_bool(tmpl_out_t *out, bool b)
+{
+    tmpl_val_scalar(out, V_BOOL, b);
+}
+
+void tmpl_out_host(tmpl_out_t *out, const tmpl_host_class_t *cls, const void *obj)
+{
+    ASSERT(cls && cls->get && cls->to_json && !cls->len == !cls->at);
+    out->kind = V_HOST;
+    out->u.host.cls = cls;
+    out->u.host.obj = obj;
+}
+
+/* *v = the field or item of host value h that seg names; null if none. */
+static void host_seg(const val_t *h, const seg_t *seg, val_t *v)
+{
+    const tmpl_host_class_t *cls = h->u.host.cls;
+    const void *obj = h->u.host.obj;
+    tmpl_val_scalar(v, V_NULL, 0);
+    if (seg->kind == SEG_KEY) {
+        cls->get(obj, seg->key, seg->keylen, v);
+    } else if (cls->len) {
+        int64_t idx = seg->index, size = (int64_t)cls->len(obj);
+        if (idx < 0)
+            idx += size;
+        if (idx >= 0 && idx < size) {
+            const tmpl_host_class_t *icls = NULL;
+            const void *item = cls->at(obj, (size_t)idx, &icls);
+            tmpl_out_host(v, icls, item);
+        }
     }
 }
 
@@ -151,6 +202,20 @@ static void loop_attr(const tmpl_loop_t *l, uint8_t attr, val_t *v)
     }
 }
 
+/* Whether name is bound to a host value; if so *v is it. */
+static bool bound(const rstate_t *st, const char *name, size_t len, val_t *v)
+{
+    for (size_t i = 0; i < st->nbinds; i++) {
+        const tmpl_bind_t *b = &st->binds[i];
+        if (strncmp(b->name, name, len) == 0 && b->name[len] == '\0') {
+            v->j = v->owner = NULL;
+            tmpl_out_host(v, b->cls, b->obj);
+            return true;
+        }
+    }
+    return false;
+}
+
 static void eval_path(const rstate_t *st, const expr_t *e, val_t *v)
 {
     const local_t *l = find_local(st, e->u.path.sym);
@@ -167,6 +232,8 @@ static void eval_path(const rstate_t *st, const expr_t *e, val_t *v)
     } else if (l) {
         *v = l->v;
         v->owner = NULL; /* the local keeps its reference */
+    } else if (bound(st, e->u.path.name, e->u.path.namelen, v)) {
+        ;
     } else if (st->root) {
         tmpl_from_json(json_object_getn(st->root, e->u.path.name, e->u.path.namelen), v);
     } else {
@@ -174,6 +241,11 @@ static void eval_path(const rstate_t *st, const expr_t *e, val_t *v)
         return;
     }
     for (; i < n; i++) {
+        if (v->kind == V_HOST) {
+            val_t h = *v;
+            host_seg(&h, &seg[i], v);
+            continue;
+        }
         if (v->kind != V_JSON) {
             tmpl_val_scalar(v, V_NULL, 0);
             return;
@@ -230,6 +302,8 @@ static bool compare(const rstate_t *st, const val_t *a, const val_t *b, uint8_t 
         c = 0;
     } else if (a->kind == V_JSON) {
         c = json_equal(a->j, b->j) ? 0 : 2;
+    } else if (a->kind == V_HOST) {
+        c = a->u.host.cls == b->u.host.cls && a->u.host.obj == b->u.host.obj ? 0 : 2;
     } else {
         c = a->u.loop == b->u.loop ? 0 : 2;
     }
@@ -378,10 +452,24 @@ static int render_for(rstate_t *st, const node_t *nd, const frame_t *fr)
     int rc = eval(st, nd->u.loop.iter, &it);
     if (rc != 0)
         return rc;
-    json_t *j = it.kind == V_JSON ? json_incref(it.j) : NULL; /* held for the whole loop */
+    json_t *j = NULL; /* held for the whole loop */
+    const tmpl_host_class_t *hcls = NULL;
+    const void *hobj = NULL;
+    if (it.kind == V_JSON) {
+        j = json_incref(it.j);
+    } else if (it.kind == V_HOST && it.u.host.cls->len) {
+        hcls = it.u.host.cls;
+        hobj = it.u.host.obj;
+    } else if (it.kind == V_HOST) { /* for key, value in a host object */
+        j = it.u.host.cls->to_json(it.u.host.obj);
+        if (j == NULL)
+            BUG("out of memory in jansson");
+    }
     tmpl_val_release(&it);
     st->sc.buf.len = mark;
-    size_t n = j ? (json_is_array(j) ? json_array_size(j) : json_object_size(j)) : 0;
+    size_t n = hcls ? hcls->len(hobj)
+               : j  ? (json_is_array(j) ? json_array_size(j) : json_object_size(j))
+                    : 0;
     if (n == 0) {
         json_decref(j);
         return render_body(st, &nd->u.loop.els, fr);
@@ -414,11 +502,20 @@ static int render_for(rstate_t *st, const node_t *nd, const frame_t *fr)
             if (b)
                 tmpl_from_json(json_object_iter_value(iter), b);
             iter = json_object_iter_next(j, iter);
-        } else if (b) { /* for i, x in array: i counts from 0 */
-            tmpl_val_scalar(a, V_INT, (int64_t)i);
-            tmpl_from_json(json_array_get(j, i), b);
         } else {
-            tmpl_from_json(json_array_get(j, i), a);
+            val_t *x = a;
+            if (b) { /* for i, x in array: i counts from 0 */
+                tmpl_val_scalar(a, V_INT, (int64_t)i);
+                x = b;
+            }
+            if (hcls) {
+                const tmpl_host_class_t *icls = NULL;
+                const void *item = hcls->at(hobj, i, &icls);
+                tmpl_val_scalar(x, V_NULL, 0);
+                tmpl_out_host(x, icls, item);
+            } else {
+                tmpl_from_json(json_array_get(j, i), x);
+            }
         }
         rc = render_body(st, &nd->u.loop.body, fr);
         pop_locals(st, first + bound);
@@ -563,12 +660,20 @@ static int render_body(rstate_t *st, const body_t *b, const frame_t *fr)
 
 int tmpl_render(const tmpl_set_t *set, const char *name, json_t *ctx, buf_t *out, size_t max_out)
 {
+    return tmpl_render_with(set, name, ctx, NULL, 0, out, max_out);
+}
+
+int tmpl_render_with(const tmpl_set_t *set, const char *name, json_t *ctx, const tmpl_bind_t *binds,
+                     size_t nbinds, buf_t *out, size_t max_out)
+{
     const tmpl_t *t = tmpl_find(set, name);
     if (t == NULL)
         return SOUK_ENOTFOUND;
     rstate_t st;
     memset(&st, 0, sizeof(st));
     st.root = json_is_object(ctx) ? ctx : NULL;
+    st.binds = binds;
+    st.nbinds = nbinds;
     st.out = out;
     st.base = out->len;
     st.max = max_out;

@@ -115,6 +115,18 @@ json_t *listing_image(const image_t *im)
     return image_json(im);
 }
 
+/* A card's struck-out price, if it has one: it must belong to the price
+ * shown next to it. */
+static bool card_compare_at(const product_t *p, int64_t *out)
+{
+    if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price &&
+        p->variants[0].price == p->price_min) {
+        *out = p->variants[0].compare_at_price;
+        return true;
+    }
+    return false;
+}
+
 json_t *listing_card(const product_t *p)
 {
     json_t *card = json_object();
@@ -130,10 +142,9 @@ json_t *listing_card(const product_t *p)
     web_put_int(card, "price", p->price_min);
     web_put_bool(card, "price_varies", p->price_max > p->price_min);
     web_put_bool(card, "available", p->available);
-    /* The struck-out price must belong to the price shown next to it. */
-    if (p->nvariants > 0 && p->variants[0].compare_at_price > p->variants[0].price &&
-        p->variants[0].price == p->price_min)
-        web_put_int(card, "compare_at", p->variants[0].compare_at_price);
+    int64_t was;
+    if (card_compare_at(p, &was))
+        web_put_int(card, "compare_at", was);
     if (p->nimages > 0)
         json_object_set_new_nocheck(card, "image", image_json(&p->images[0]));
     return card;
@@ -211,26 +222,191 @@ static json_t *facet_list(const char *label, const char *param, const facet_coun
     return f;
 }
 
-void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog_query_t *q,
-                     const catalog_page_t *page, int pageno, bool collection)
+/* ---- the results as host values (tmpl.h) ----
+ *
+ * A listing's cards are read by the template from the page's product_t
+ * array, with no jansson object made for them: as jansson trees, two dozen
+ * cards (made, hashed into, looked up, freed) cost about a fifth of a
+ * collection page's instructions. Templates see the same names and values
+ * as listing_card() gives, which to_json() still uses. */
+
+typedef struct {
+    const product_t *p;
+    const char *url;     /* /products/<handle> */
+    const char *img_src; /* the first image's URL; NULL without an image */
+} card_t;
+
+typedef struct {
+    card_t *cards;
+    size_t n;
+    int64_t total, page, pages;
+    const char *prev_url, *next_url; /* NULL: no such page */
+} results_t;
+
+#define KEY_IS(k, kl, lit) ((kl) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
+
+static void out_cstr(tmpl_out_t *out, const char *s)
 {
+    if (s == NULL)
+        s = "";
+    tmpl_out_str(out, s, strlen(s));
+}
+
+static void image_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const card_t *cd = obj;
+    const image_t *im = &cd->p->images[0];
+    bool sized = im->width > 0 && im->height > 0;
+    if (KEY_IS(k, kl, "src"))
+        out_cstr(out, cd->img_src);
+    else if (KEY_IS(k, kl, "alt"))
+        out_cstr(out, im->alt);
+    else if (sized && KEY_IS(k, kl, "width"))
+        tmpl_out_int(out, im->width);
+    else if (sized && KEY_IS(k, kl, "height"))
+        tmpl_out_int(out, im->height);
+}
+
+static json_t *image_to_json(const void *obj)
+{
+    return image_json(&((const card_t *)obj)->p->images[0]);
+}
+
+static const tmpl_host_class_t image_class = {.get = image_get, .to_json = image_to_json};
+
+static void card_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const card_t *cd = obj;
+    const product_t *p = cd->p;
+    int64_t was;
+    if (KEY_IS(k, kl, "url"))
+        out_cstr(out, cd->url);
+    else if (KEY_IS(k, kl, "title"))
+        out_cstr(out, p->title);
+    else if (KEY_IS(k, kl, "vendor"))
+        out_cstr(out, p->vendor);
+    else if (KEY_IS(k, kl, "price"))
+        tmpl_out_int(out, p->price_min);
+    else if (KEY_IS(k, kl, "price_varies"))
+        tmpl_out_bool(out, p->price_max > p->price_min);
+    else if (KEY_IS(k, kl, "available"))
+        tmpl_out_bool(out, p->available);
+    else if (KEY_IS(k, kl, "compare_at") && card_compare_at(p, &was))
+        tmpl_out_int(out, was);
+    else if (KEY_IS(k, kl, "image") && p->nimages > 0)
+        tmpl_out_host(out, &image_class, cd);
+}
+
+static json_t *card_to_json(const void *obj)
+{
+    return listing_card(((const card_t *)obj)->p);
+}
+
+static const tmpl_host_class_t card_class = {.get = card_get, .to_json = card_to_json};
+
+static void cards_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    (void)obj, (void)k, (void)kl, (void)out; /* a list has no fields */
+}
+
+static size_t cards_len(const void *obj)
+{
+    return ((const results_t *)obj)->n;
+}
+
+static const void *cards_at(const void *obj, size_t i, const tmpl_host_class_t **cls)
+{
+    *cls = &card_class;
+    return &((const results_t *)obj)->cards[i];
+}
+
+static json_t *cards_to_json(const void *obj)
+{
+    const results_t *r = obj;
     json_t *items = json_array();
-    for (size_t i = 0; i < page->n; i++)
-        json_array_append_new(items, listing_card(&page->items[i]));
+    for (size_t i = 0; i < r->n; i++)
+        json_array_append_new(items, listing_card(r->cards[i].p));
+    return items;
+}
+
+static const tmpl_host_class_t cards_class = {
+    .get = cards_get, .len = cards_len, .at = cards_at, .to_json = cards_to_json};
+
+static void results_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const results_t *r = obj;
+    if (KEY_IS(k, kl, "items"))
+        tmpl_out_host(out, &cards_class, r);
+    else if (KEY_IS(k, kl, "total"))
+        tmpl_out_int(out, r->total);
+    else if (KEY_IS(k, kl, "page"))
+        tmpl_out_int(out, r->page);
+    else if (KEY_IS(k, kl, "pages"))
+        tmpl_out_int(out, r->pages);
+    else if (KEY_IS(k, kl, "prev_url") && r->prev_url)
+        out_cstr(out, r->prev_url);
+    else if (KEY_IS(k, kl, "next_url") && r->next_url)
+        out_cstr(out, r->next_url);
+}
+
+static json_t *results_to_json(const void *obj)
+{
+    const results_t *r = obj;
+    json_t *results = json_object();
+    web_put(results, "items", cards_to_json(r));
+    web_put_int(results, "total", r->total);
+    web_put_int(results, "page", r->page);
+    web_put_int(results, "pages", r->pages);
+    if (r->prev_url)
+        web_put_str(results, "prev_url", r->prev_url);
+    if (r->next_url)
+        web_put_str(results, "next_url", r->next_url);
+    return results;
+}
+
+static const tmpl_host_class_t results_class = {.get = results_get, .to_json = results_to_json};
+
+void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t *results_bind, const char *base,
+                     const catalog_query_t *q, const catalog_page_t *page, int pageno,
+                     bool collection)
+{
     int64_t pages = (page->total + LISTING_PAGE_SIZE - 1) / LISTING_PAGE_SIZE;
     int64_t max_pages = CATALOG_MAX_OFFSET / LISTING_PAGE_SIZE + 1;
     if (pages > max_pages)
         pages = max_pages;
-    json_t *results = json_object();
-    web_put(results, "items", items);
-    web_put_int(results, "total", page->total);
-    web_put_int(results, "page", pageno);
-    web_put_int(results, "pages", pages);
-    if (pageno > 1)
-        json_object_set_new(results, "prev_url", json_string(page_url(c, base, pageno - 1)));
-    if (pageno < pages)
-        json_object_set_new(results, "next_url", json_string(page_url(c, base, pageno + 1)));
-    json_object_set_new(ctx, "results", results);
+    results_t *r = http_alloc(c, sizeof(*r));
+    r->cards = http_alloc(c, st_mult(page->n ? page->n : 1, sizeof(*r->cards)));
+    r->n = page->n;
+    for (size_t i = 0; i < page->n; i++) {
+        const product_t *p = &page->items[i];
+        card_t *cd = &r->cards[i];
+        cd->p = p;
+        size_t hl = strlen(p->handle);
+        char *url = http_alloc(c, hl + sizeof("/products/"));
+        memcpy(url, "/products/", sizeof("/products/") - 1);
+        memcpy(url + sizeof("/products/") - 1, p->handle, hl + 1);
+        cd->url = url;
+        cd->img_src = NULL;
+        if (p->nimages > 0) { /* image_json's URL */
+            const char *src = p->images[0].src;
+            if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 ||
+                src[0] == '/') {
+                cd->img_src = src;
+            } else {
+                size_t sl = strlen(src);
+                char *u = http_alloc(c, sl + sizeof("/media/"));
+                memcpy(u, "/media/", sizeof("/media/") - 1);
+                memcpy(u + sizeof("/media/") - 1, src, sl + 1);
+                cd->img_src = u;
+            }
+        }
+    }
+    r->total = page->total;
+    r->page = pageno;
+    r->pages = pages;
+    r->prev_url = pageno > 1 ? page_url(c, base, pageno - 1) : NULL;
+    r->next_url = pageno < pages ? page_url(c, base, pageno + 1) : NULL;
+    *results_bind = (tmpl_bind_t){"results", &results_class, r};
 
     json_t *lists = json_array();
     json_t *l[] = {

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "core/tmpl.h"
 #include "http/http.h"
 #include "shop/catalog.h"
 
@@ -17,10 +18,13 @@
  * answers 400). */
 int listing_parse(http_ctx_t *c, catalog_query_t *q, int *page, char *err, size_t errcap);
 
-/* The "results", "facets", "sorts" and "query" members for a listing page,
- * added to ctx. base is the page's path ("/collections/x" or "/search"). */
-void listing_context(http_ctx_t *c, json_t *ctx, const char *base, const catalog_query_t *q,
-                     const catalog_page_t *page, int pageno, bool collection);
+/* The "facets", "sorts" and "query" members for a listing page, added to
+ * ctx, and its "results" as a host value bound in *results_bind (tmpl.h) for
+ * web_render_with: it reads page, which must outlive the render. base is the
+ * page's path ("/collections/x" or "/search"). */
+void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t *results_bind, const char *base,
+                     const catalog_query_t *q, const catalog_page_t *page, int pageno,
+                     bool collection);
 
 /* A product summary as a card: url, title, vendor, price, price_varies,
  * compare_at, available, image. */

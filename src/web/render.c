@@ -151,6 +151,12 @@ const char *web_origin(http_ctx_t *c)
 
 int web_render(http_ctx_t *c, int status, const char *name, json_t *ctx)
 {
+    return web_render_with(c, status, name, ctx, NULL, 0);
+}
+
+int web_render_with(http_ctx_t *c, int status, const char *name, json_t *ctx,
+                    const tmpl_bind_t *binds, size_t nbinds)
+{
     ASSERT(W.ready);
     if (W.dev)
         maybe_reload();
@@ -161,7 +167,7 @@ int web_render(http_ctx_t *c, int status, const char *name, json_t *ctx)
     tmpl_set_t *set = tmpl_slot_get(&W.slot);
     buf_t *out = http_out(c);
     size_t before = out->len;
-    int rc = tmpl_render(set, name, ctx, out, TMPL_DEFAULT_MAX_OUT);
+    int rc = tmpl_render_with(set, name, ctx, binds, nbinds, out, TMPL_DEFAULT_MAX_OUT);
     tmpl_set_unref(set);
     json_decref(ctx);
     if (rc != 0) {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "core/tmpl.h"
 #include "http/http.h"
 #include "http/static.h"
 
@@ -28,6 +29,9 @@ void web_shutdown(void);
  * language) when the template did not set it. SOUK_ENOTFOUND if the
  * template is missing; SOUK_ELIMIT if the page would exceed the output cap. */
 int web_render(http_ctx_t *c, int status, const char *name, json_t *ctx);
+/* The same with top-level names bound to host values (tmpl.h). */
+int web_render_with(http_ctx_t *c, int status, const char *name, json_t *ctx,
+                    const tmpl_bind_t *binds, size_t nbinds);
 
 /* Members of a template context set without json_pack, which parses its
  * format and checks every key and string as UTF-8 again: a listing page

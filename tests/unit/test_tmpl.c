@@ -528,6 +528,157 @@ TEST(tmpl_application_filters)
     tmpl_set_unref(set);
 }
 
+/* ---- host values ---- */
+
+typedef struct {
+    const char *title;
+    int64_t pages;
+    bool fresh;
+    const char *author; /* NULL: no author object */
+} book_t;
+
+typedef struct {
+    const book_t *v;
+    size_t n;
+} shelf_t;
+
+#define IS(k, kl, lit) ((kl) == strlen(lit) && memcmp((k), (lit), (kl)) == 0)
+
+static void author_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const book_t *b = obj;
+    if (IS(k, kl, "name"))
+        tmpl_out_str(out, b->author, strlen(b->author));
+}
+
+static json_t *author_json(const void *obj)
+{
+    return json_pack("{s:s}", "name", ((const book_t *)obj)->author);
+}
+
+static const tmpl_host_class_t author_class = {.get = author_get, .to_json = author_json};
+
+static void book_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const book_t *b = obj;
+    if (IS(k, kl, "title"))
+        tmpl_out_str(out, b->title, strlen(b->title));
+    else if (IS(k, kl, "pages"))
+        tmpl_out_int(out, b->pages);
+    else if (IS(k, kl, "new"))
+        tmpl_out_bool(out, b->fresh);
+    else if (IS(k, kl, "author") && b->author)
+        tmpl_out_host(out, &author_class, b);
+}
+
+static json_t *book_json(const void *obj)
+{
+    const book_t *b = obj;
+    json_t *j = json_pack("{s:s, s:I, s:b}", "title", b->title, "pages", (json_int_t)b->pages,
+                          "new", b->fresh);
+    if (b->author)
+        json_object_set_new(j, "author", author_json(b));
+    return j;
+}
+
+static const tmpl_host_class_t book_class = {.get = book_get, .to_json = book_json};
+
+static void shelf_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    (void)obj, (void)k, (void)kl, (void)out;
+}
+
+static size_t shelf_len(const void *obj)
+{
+    return ((const shelf_t *)obj)->n;
+}
+
+static const void *shelf_at(const void *obj, size_t i, const tmpl_host_class_t **cls)
+{
+    *cls = &book_class;
+    return &((const shelf_t *)obj)->v[i];
+}
+
+static json_t *shelf_json(const void *obj)
+{
+    const shelf_t *s = obj;
+    json_t *a = json_array();
+    for (size_t i = 0; i < s->n; i++)
+        json_array_append_new(a, book_json(&s->v[i]));
+    return a;
+}
+
+static const tmpl_host_class_t shelf_class = {
+    .get = shelf_get, .len = shelf_len, .at = shelf_at, .to_json = shelf_json};
+
+static const book_t books[] = {{"A & B", 100, true, NULL}, {"C", 200, false, "Ann"}};
+static const shelf_t shelf = {books, 2}, empty_shelf = {books, 0};
+
+/* Render src with "shelf" and "empty" bound to host lists over JSON ctx. */
+static const char *rh(const tmpl_filters_t *f, const char *src, const char *json)
+{
+    tmpl_set_t *set;
+    if (LOADF(&set, f, "t.html", src) != 0)
+        return keep(err);
+    json_t *ctx = parse_json(json);
+    buf_t out = BUF_INIT;
+    tmpl_bind_t binds[] = {{"shelf", &shelf_class, &shelf}, {"empty", &shelf_class, &empty_shelf}};
+    int rc = tmpl_render_with(set, "t.html", ctx, binds, 2, &out, TMPL_DEFAULT_MAX_OUT);
+    char tmp[32];
+    snprintf(tmp, sizeof(tmp), "RENDER %d", rc);
+    const char *r = keep(rc == 0 ? buf_cstr(&out) : tmp);
+    buf_free(&out);
+    json_decref(ctx);
+    tmpl_set_unref(set);
+    return r;
+}
+
+/* C data given to a render reads as JSON would: paths, indexes, loops,
+ * conditions, set, comparisons and filters. */
+TEST(tmpl_host_values_read_as_json)
+{
+    const char *ctx = "{\"shelf\": \"hidden by the binding\", \"other\": \"root\"}";
+    CHECK_STR(rh(NULL,
+                 "{% for b in shelf %}{{ loop.index }}:{{ b.title }}/{{ b.pages }}"
+                 "{% if b.new %}*{% endif %}{% if loop.last %}.{% endif %};{% endfor %}",
+                 ctx),
+              "1:A &amp; B/100*;2:C/200.;");
+    CHECK_STR(rh(NULL, "{{ shelf[0].title }}|{{ shelf[-1].title }}|{{ shelf[5].title }}", ctx),
+              "A &amp; B|C|");
+    CHECK_STR(
+        rh(NULL, "{{ shelf[0].nope }}|{{ shelf[0].author.name }}|{{ shelf[1].author.name }}", ctx),
+        "||Ann");
+    CHECK_STR(rh(NULL, "{{ shelf[0].nope | default(\"x\") }} {{ other }}", ctx), "x root");
+    CHECK_STR(rh(NULL, "{% for i, b in shelf %}{{ i }}{{ b.title | upper }}{% endfor %}", ctx),
+              "0A &amp; B1C");
+    CHECK_STR(rh(NULL, "{% for b in empty %}x{% else %}none{% endfor %}", ctx), "none");
+    CHECK_STR(rh(NULL,
+                 "{% if shelf %}y{% endif %}{% if empty %}n{% else %}e{% endif %}"
+                 "{% if not shelf[1].new %}!{% endif %}",
+                 ctx),
+              "ye!");
+    CHECK_STR(rh(NULL,
+                 "{% set b = shelf[1] %}{{ b.title }}{% if b == shelf[1] %}={% endif %}"
+                 "{% if b == shelf[0] %}!{% endif %}{% if b.pages > 150 %}>{% endif %}",
+                 ctx),
+              "C=>");
+    CHECK_STR(rh(NULL, "{{ shelf | length }} {{ empty | length }} {{ shelf[1] | length }}", ctx),
+              "2 0 4");
+    CHECK_STR(rh(NULL, "{{ shelf[1] | json | raw }}", ctx),
+              "{\"title\":\"C\",\"pages\":200,\"new\":false,\"author\":{\"name\":\"Ann\"}}");
+    CHECK_STR(rh(NULL, "{% for k, v in shelf[1].author %}{{ k }}={{ v }}{% endfor %}", ctx),
+              "name=Ann");
+    /* An object or a list printed prints nothing, as JSON ones do. */
+    CHECK_STR(rh(NULL, "[{{ shelf }}{{ shelf[0] }}]", ctx), "[]");
+
+    tmpl_filters_t *f = tmpl_filters_new();
+    CHECK_INT(tmpl_register_filter(f, "money", 0, 1, money, "$"), 0);
+    CHECK_INT(tmpl_register_filter(f, "first", 1, 1, first_n, NULL), 0);
+    CHECK_STR(rh(f, "{{ shelf[0].pages | money }}", ctx), "$1.00");
+    CHECK_STR(rh(f, "{% for b in shelf | first(1) %}{{ b.title }}{% endfor %}", ctx), "A &amp; B");
+    tmpl_filters_free(f);
+}
+
 /* ---- load-time errors ---- */
 
 TEST(tmpl_load_errors_name_file_and_line)
