@@ -56,6 +56,14 @@ stop
 
 count() { # path requests -> instructions of the whole run
     serve valgrind --tool=callgrind --callgrind-out-file="$work/cg.out"
+    # Both runs must include the catalog mirror's whole first snapshot: made
+    # in the background, it may otherwise end before one run's last request
+    # and after the other's, and requests before it read the database.
+    for _ in $(seq 1 600); do
+        grep -aq 'catalog mirror: ' "$work/serve.log" && break
+        sleep 0.1
+    done
+    grep -aq 'catalog mirror: ' "$work/serve.log" || { echo "instructions: no mirror snapshot" >&2; exit 1; }
     for _ in $(seq 1 "$2"); do
         code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$1")
         [ "$code" = 200 ] || { echo "instructions: $1 answered $code" >&2; exit 1; }
