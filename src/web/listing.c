@@ -188,40 +188,6 @@ static bool chosen_in(const char *v, const char *const *chosen, size_t nchosen)
     return false;
 }
 
-/* One facet for the filter form, or NULL when it offers no choice: a single
- * value that every result has, none chosen, since ticking it changes
- * nothing. "values" are all of them (as merchants' templates knew them);
- * "shown" the first FACET_SHOWN, "more" the rest (a <details> in the
- * template, open when one of them is chosen so a ticked box is never
- * hidden). */
-static json_t *facet_list(const char *label, const char *param, const facet_count_t *v, size_t n,
-                          const char *const *chosen, size_t nchosen, int64_t total)
-{
-    if (n == 0 || (n == 1 && nchosen == 0 && v[0].count >= total))
-        return NULL;
-    json_t *values = json_array(), *shown = json_array(), *more = json_array();
-    bool more_open = false;
-    for (size_t i = 0; i < n; i++) {
-        bool sel = chosen_in(v[i].value, chosen, nchosen);
-        if (i >= FACET_SHOWN)
-            more_open |= sel;
-        json_t *one = json_object();
-        web_put_str(one, "value", v[i].value);
-        web_put_int(one, "count", v[i].count);
-        web_put_bool(one, "selected", sel);
-        json_array_append(i < FACET_SHOWN ? shown : more, one);
-        json_array_append_new(values, one);
-    }
-    json_t *f = json_object();
-    web_put_str(f, "label", label);
-    web_put_str(f, "param", param);
-    web_put(f, "values", values);
-    web_put(f, "shown", shown);
-    web_put(f, "more", more);
-    web_put_bool(f, "more_open", more_open);
-    return f;
-}
-
 /* ---- the results as host values (tmpl.h) ----
  *
  * A listing's cards are read by the template from the page's product_t
@@ -304,9 +270,10 @@ static json_t *card_to_json(const void *obj)
 
 static const tmpl_host_class_t card_class = {.get = card_get, .to_json = card_to_json};
 
-static void cards_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+/* A list's fields: it has none. */
+static void no_fields(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
 {
-    (void)obj, (void)k, (void)kl, (void)out; /* a list has no fields */
+    (void)obj, (void)k, (void)kl, (void)out;
 }
 
 static size_t cards_len(const void *obj)
@@ -330,7 +297,7 @@ static json_t *cards_to_json(const void *obj)
 }
 
 static const tmpl_host_class_t cards_class = {
-    .get = cards_get, .len = cards_len, .at = cards_at, .to_json = cards_to_json};
+    .get = no_fields, .len = cards_len, .at = cards_at, .to_json = cards_to_json};
 
 static void results_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
 {
@@ -366,7 +333,224 @@ static json_t *results_to_json(const void *obj)
 
 static const tmpl_host_class_t results_class = {.get = results_get, .to_json = results_to_json};
 
-void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t *results_bind, const char *base,
+/* ---- the facets as host values ----
+ *
+ * The filter form's facets, read the same way: each facet's values are
+ * printed with three or four lookups apiece. A facet is left out when it
+ * offers no choice: a single value that every result has, none chosen,
+ * since ticking it changes nothing. "values" are all of a facet's values
+ * (as merchants' templates knew them); "shown" the first FACET_SHOWN,
+ * "more" the rest (a <details> in the template, open when one of them is
+ * chosen so a ticked box is never hidden). */
+
+typedef struct {
+    const char *value;
+    int64_t count;
+    bool selected;
+} fvalue_t;
+
+typedef struct {
+    const fvalue_t *v;
+    size_t n;
+} frange_t;
+
+typedef struct {
+    const char *label, *param;
+    frange_t all, shown, more;
+    bool more_open;
+} facet_t;
+
+typedef struct {
+    facet_t lists[3];
+    size_t nlists;
+    int64_t floor, ceiling;
+    const char *min, *max; /* as the shopper typed them; NULL: not given */
+    bool available_only, active;
+    int64_t available_count;
+} facets_t;
+
+static void fvalue_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const fvalue_t *v = obj;
+    if (KEY_IS(k, kl, "value"))
+        out_cstr(out, v->value);
+    else if (KEY_IS(k, kl, "count"))
+        tmpl_out_int(out, v->count);
+    else if (KEY_IS(k, kl, "selected"))
+        tmpl_out_bool(out, v->selected);
+}
+
+static json_t *fvalue_json(const void *obj)
+{
+    const fvalue_t *v = obj;
+    json_t *one = json_object();
+    web_put_str(one, "value", v->value);
+    web_put_int(one, "count", v->count);
+    web_put_bool(one, "selected", v->selected);
+    return one;
+}
+
+static const tmpl_host_class_t fvalue_class = {.get = fvalue_get, .to_json = fvalue_json};
+
+static size_t frange_len(const void *obj)
+{
+    return ((const frange_t *)obj)->n;
+}
+
+static const void *frange_at(const void *obj, size_t i, const tmpl_host_class_t **cls)
+{
+    *cls = &fvalue_class;
+    return &((const frange_t *)obj)->v[i];
+}
+
+static json_t *frange_json(const void *obj)
+{
+    const frange_t *r = obj;
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n; i++)
+        json_array_append_new(a, fvalue_json(&r->v[i]));
+    return a;
+}
+
+static const tmpl_host_class_t frange_class = {
+    .get = no_fields, .len = frange_len, .at = frange_at, .to_json = frange_json};
+
+static void facet_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const facet_t *f = obj;
+    if (KEY_IS(k, kl, "label"))
+        out_cstr(out, f->label);
+    else if (KEY_IS(k, kl, "param"))
+        out_cstr(out, f->param);
+    else if (KEY_IS(k, kl, "values"))
+        tmpl_out_host(out, &frange_class, &f->all);
+    else if (KEY_IS(k, kl, "shown"))
+        tmpl_out_host(out, &frange_class, &f->shown);
+    else if (KEY_IS(k, kl, "more"))
+        tmpl_out_host(out, &frange_class, &f->more);
+    else if (KEY_IS(k, kl, "more_open"))
+        tmpl_out_bool(out, f->more_open);
+}
+
+static json_t *facet_json(const void *obj)
+{
+    const facet_t *f = obj;
+    json_t *j = json_object();
+    web_put_str(j, "label", f->label);
+    web_put_str(j, "param", f->param);
+    web_put(j, "values", frange_json(&f->all));
+    web_put(j, "shown", frange_json(&f->shown));
+    web_put(j, "more", frange_json(&f->more));
+    web_put_bool(j, "more_open", f->more_open);
+    return j;
+}
+
+static const tmpl_host_class_t facet_class = {.get = facet_get, .to_json = facet_json};
+
+static size_t flists_len(const void *obj)
+{
+    return ((const facets_t *)obj)->nlists;
+}
+
+static const void *flists_at(const void *obj, size_t i, const tmpl_host_class_t **cls)
+{
+    *cls = &facet_class;
+    return &((const facets_t *)obj)->lists[i];
+}
+
+static json_t *flists_json(const void *obj)
+{
+    const facets_t *fs = obj;
+    json_t *a = json_array();
+    for (size_t i = 0; i < fs->nlists; i++)
+        json_array_append_new(a, facet_json(&fs->lists[i]));
+    return a;
+}
+
+static const tmpl_host_class_t flists_class = {
+    .get = no_fields, .len = flists_len, .at = flists_at, .to_json = flists_json};
+
+static void price_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const facets_t *fs = obj;
+    if (KEY_IS(k, kl, "floor"))
+        tmpl_out_int(out, fs->floor);
+    else if (KEY_IS(k, kl, "ceiling"))
+        tmpl_out_int(out, fs->ceiling);
+    else if (KEY_IS(k, kl, "min") && fs->min)
+        out_cstr(out, fs->min);
+    else if (KEY_IS(k, kl, "max") && fs->max)
+        out_cstr(out, fs->max);
+}
+
+static json_t *price_json(const void *obj)
+{
+    const facets_t *fs = obj;
+    json_t *price = json_object();
+    web_put_int(price, "floor", fs->floor);
+    web_put_int(price, "ceiling", fs->ceiling);
+    if (fs->min)
+        web_put_str(price, "min", fs->min);
+    if (fs->max)
+        web_put_str(price, "max", fs->max);
+    return price;
+}
+
+static const tmpl_host_class_t price_class = {.get = price_get, .to_json = price_json};
+
+static void facets_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const facets_t *fs = obj;
+    if (KEY_IS(k, kl, "lists"))
+        tmpl_out_host(out, &flists_class, fs);
+    else if (KEY_IS(k, kl, "price"))
+        tmpl_out_host(out, &price_class, fs);
+    else if (KEY_IS(k, kl, "available_only"))
+        tmpl_out_bool(out, fs->available_only);
+    else if (KEY_IS(k, kl, "available_count"))
+        tmpl_out_int(out, fs->available_count);
+    else if (KEY_IS(k, kl, "active"))
+        tmpl_out_bool(out, fs->active);
+}
+
+static json_t *facets_json(const void *obj)
+{
+    const facets_t *fs = obj;
+    json_t *facets = json_object();
+    web_put(facets, "lists", flists_json(fs));
+    web_put(facets, "price", price_json(fs));
+    web_put_bool(facets, "available_only", fs->available_only);
+    web_put_int(facets, "available_count", fs->available_count);
+    web_put_bool(facets, "active", fs->active);
+    return facets;
+}
+
+static const tmpl_host_class_t facets_class = {.get = facets_get, .to_json = facets_json};
+
+/* Add one facet to fs unless it offers no choice. */
+static void facet_add(http_ctx_t *c, facets_t *fs, const char *label, const char *param,
+                      const facet_count_t *v, size_t n, const char *const *chosen, size_t nchosen,
+                      int64_t total)
+{
+    if (n == 0 || (n == 1 && nchosen == 0 && v[0].count >= total))
+        return;
+    fvalue_t *vs = http_alloc(c, st_mult(n, sizeof(*vs)));
+    facet_t *f = &fs->lists[fs->nlists++];
+    f->more_open = false;
+    for (size_t i = 0; i < n; i++) {
+        vs[i] = (fvalue_t){v[i].value, v[i].count, chosen_in(v[i].value, chosen, nchosen)};
+        if (i >= FACET_SHOWN)
+            f->more_open |= vs[i].selected;
+    }
+    size_t shown = n < FACET_SHOWN ? n : FACET_SHOWN;
+    f->label = label;
+    f->param = param;
+    f->all = (frange_t){vs, n};
+    f->shown = (frange_t){vs, shown};
+    f->more = (frange_t){vs + shown, n - shown};
+}
+
+void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t binds[LISTING_BINDS], const char *base,
                      const catalog_query_t *q, const catalog_page_t *page, int pageno,
                      bool collection)
 {
@@ -406,37 +590,27 @@ void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t *results_bind, cons
     r->pages = pages;
     r->prev_url = pageno > 1 ? page_url(c, base, pageno - 1) : NULL;
     r->next_url = pageno < pages ? page_url(c, base, pageno + 1) : NULL;
-    *results_bind = (tmpl_bind_t){"results", &results_class, r};
+    binds[0] = (tmpl_bind_t){"results", &results_class, r};
 
-    json_t *lists = json_array();
-    json_t *l[] = {
-        facet_list("Brand", "vendor", page->vendors, page->nvendors, q->vendors, q->nvendors,
-                   page->total),
-        facet_list("Type", "type", page->types, page->ntypes, q->types, q->ntypes, page->total),
-        facet_list("Tag", "tag", page->tags, page->ntags, q->tags, q->ntags, page->total)};
-    for (size_t i = 0; i < ARRAY_LEN(l); i++)
-        if (l[i])
-            json_array_append_new(lists, l[i]);
-    json_t *price = json_object();
-    web_put_int(price, "floor", page->price_floor);
-    web_put_int(price, "ceiling", page->price_ceiling);
+    facets_t *fs = http_alloc(c, sizeof(*fs));
+    memset(fs, 0, sizeof(*fs));
+    facet_add(c, fs, "Brand", "vendor", page->vendors, page->nvendors, q->vendors, q->nvendors,
+              page->total);
+    facet_add(c, fs, "Type", "type", page->types, page->ntypes, q->types, q->ntypes, page->total);
+    facet_add(c, fs, "Tag", "tag", page->tags, page->ntags, q->tags, q->ntags, page->total);
+    fs->floor = page->price_floor;
+    fs->ceiling = page->price_ceiling;
     const form_t *f;
     if (http_query(c, &f) == 0 && f) {
         const char *pmin = form_get(f, "price_min"), *pmax = form_get(f, "price_max");
-        if (pmin && pmin[0])
-            json_object_set_new(price, "min", json_string(pmin));
-        if (pmax && pmax[0])
-            json_object_set_new(price, "max", json_string(pmax));
+        fs->min = pmin && pmin[0] ? pmin : NULL;
+        fs->max = pmax && pmax[0] ? pmax : NULL;
     }
-    bool active = q->nvendors || q->ntypes || q->ntags || q->price_min >= 0 || q->price_max >= 0 ||
-                  q->available_only;
-    json_t *facets = json_object();
-    web_put(facets, "lists", lists);
-    web_put(facets, "price", price);
-    web_put_bool(facets, "available_only", q->available_only);
-    web_put_int(facets, "available_count", page->available_count);
-    web_put_bool(facets, "active", active);
-    json_object_set_new(ctx, "facets", facets);
+    fs->active = q->nvendors || q->ntypes || q->ntags || q->price_min >= 0 || q->price_max >= 0 ||
+                 q->available_only;
+    fs->available_only = q->available_only;
+    fs->available_count = page->available_count;
+    binds[1] = (tmpl_bind_t){"facets", &facets_class, fs};
     json_t *sl = json_array();
     for (size_t i = 0; i < ARRAY_LEN(sorts); i++) {
         if (sorts[i].sort == SORT_RELEVANCE && !(q->q && q->q[0]))

@@ -18,11 +18,12 @@
  * answers 400). */
 int listing_parse(http_ctx_t *c, catalog_query_t *q, int *page, char *err, size_t errcap);
 
-/* The "facets", "sorts" and "query" members for a listing page, added to
- * ctx, and its "results" as a host value bound in *results_bind (tmpl.h) for
- * web_render_with: it reads page, which must outlive the render. base is the
- * page's path ("/collections/x" or "/search"). */
-void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t *results_bind, const char *base,
+/* The "sorts", "form_action" and "query" members for a listing page, added
+ * to ctx, and its "results" and "facets" as host values bound in binds
+ * (tmpl.h) for web_render_with: they read page, which must outlive the
+ * render. base is the page's path ("/collections/x" or "/search"). */
+#define LISTING_BINDS 2
+void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t binds[LISTING_BINDS], const char *base,
                      const catalog_query_t *q, const catalog_page_t *page, int pageno,
                      bool collection);
 

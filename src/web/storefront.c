@@ -180,14 +180,15 @@ int web_collection(http_ctx_t *c)
                         json_pack("{s:s, s:s, s:s, s:o, s:o}", "handle", col->handle, "title",
                                   col->title, "body_html", col->body_html ? col->body_html : "",
                                   "children", children, "parents", breadcrumb(c, &a, col)));
-    tmpl_bind_t results;
-    listing_context(c, ctx, &results, path, &q, &pg, pageno, true);
+    tmpl_bind_t binds[LISTING_BINDS];
+    listing_context(c, ctx, binds, path, &q, &pg, pageno, true);
     /* Filtered and deeper pages are not separate documents for search engines. */
     if (q.nvendors || q.ntypes || q.ntags || q.price_min >= 0 || q.price_max >= 0 ||
         q.available_only || pageno > 1)
         json_object_set_new(json_object_get(ctx, "page"), "noindex", json_true());
     http_set_cache(c, PAGE_CACHE);
-    rc = web_render_with(c, 200, "collection.html", ctx, &results, 1); /* before a is freed */
+    rc = web_render_with(c, 200, "collection.html", ctx, binds,
+                         LISTING_BINDS); /* before a is freed */
     ctx = NULL;
 out:
     json_decref(ctx);
@@ -213,10 +214,10 @@ int web_search(http_ctx_t *c)
     }
     json_t *ctx = page_context(c, q.q && q.q[0] ? q.q : "Search", NULL, "/search", NULL);
     json_object_set_new(json_object_get(ctx, "page"), "noindex", json_true());
-    tmpl_bind_t results;
-    listing_context(c, ctx, &results, "/search", &q, &pg, pageno, false);
+    tmpl_bind_t binds[LISTING_BINDS];
+    listing_context(c, ctx, binds, "/search", &q, &pg, pageno, false);
     http_set_cache(c, PAGE_CACHE);
-    rc = web_render_with(c, 200, "search.html", ctx, &results, 1);
+    rc = web_render_with(c, 200, "search.html", ctx, binds, LISTING_BINDS);
     arena_free(&a); /* the results read pg's products */
     return rc;
 }
