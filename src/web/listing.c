@@ -635,11 +635,14 @@ json_t *listing_nav(http_ctx_t *c, const char *current_handle)
     size_t n;
     json_t *nav = json_array();
     if (catalog_collection_links(http_db(c), &a, 0, &ls, &n) == 0)
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(
-                nav, json_pack("{s:s, s:s+, s:b}", "title", ls[i].title, "url", "/collections/",
-                               ls[i].handle, "current",
-                               current_handle && strcmp(current_handle, ls[i].handle) == 0));
+        for (size_t i = 0; i < n; i++) {
+            json_t *link = json_object();
+            web_put_str(link, "title", ls[i].title);
+            web_put_cat(link, "url", "/collections/", ls[i].handle);
+            web_put_bool(link, "current",
+                         current_handle && strcmp(current_handle, ls[i].handle) == 0);
+            json_array_append_new(nav, link);
+        }
     arena_free(&a);
     return nav;
 }

@@ -77,7 +77,8 @@ static char *absolute(http_ctx_t *c, const char *url)
     if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
         return (char *)url;
     buf_t b = BUF_INIT;
-    buf_printf(&b, "%s%s", web_origin(c), url);
+    buf_puts(&b, web_origin(c));
+    buf_puts(&b, url);
     char *s = http_strdup(c, buf_cstr(&b));
     buf_free(&b);
     return s;
@@ -93,7 +94,9 @@ static json_t *jsonld(http_ctx_t *c, const product_t *p, const char *canonical,
         const variant_t *v = &p->variants[i];
         buf_t price = BUF_INIT, url = BUF_INIT;
         web_money(&price, v->price, false);
-        buf_printf(&url, "%s?variant=%s", canonical, v->public_id);
+        buf_puts(&url, canonical);
+        buf_puts(&url, "?variant=");
+        buf_puts(&url, v->public_id);
         json_t *o = json_object();
         web_put_str(o, "@type", "Offer");
         web_put_str(o, "price", buf_cstr(&price));
@@ -119,9 +122,12 @@ static json_t *jsonld(http_ctx_t *c, const product_t *p, const char *canonical,
     web_put_str(ld, "description", description);
     web_put(ld, "image", images);
     web_put(ld, "offers", offers);
-    if (p->vendor && p->vendor[0])
-        json_object_set_new(ld, "brand",
-                            json_pack("{s:s, s:s}", "@type", "Brand", "name", p->vendor));
+    if (p->vendor && p->vendor[0]) {
+        json_t *brand = json_object();
+        web_put_str(brand, "@type", "Brand");
+        web_put_str(brand, "name", p->vendor);
+        web_put(ld, "brand", brand);
+    }
     if (p->nvariants == 1 && p->variants[0].sku && p->variants[0].sku[0])
         json_object_set_new(ld, "sku", json_string(p->variants[0].sku));
     return ld;
@@ -150,9 +156,11 @@ int web_product(http_ctx_t *c)
         desc = buf_cstr(&text);
     const config_t *cfg = http_config(c);
     buf_t title = BUF_INIT, canon = BUF_INIT;
-    buf_printf(&title, "%s – %s", p->seo_title && p->seo_title[0] ? p->seo_title : p->title,
-               cfg->store_name);
-    buf_printf(&canon, "%s%s", web_origin(c), path);
+    buf_puts(&title, p->seo_title && p->seo_title[0] ? p->seo_title : p->title);
+    buf_puts(&title, " – ");
+    buf_puts(&title, cfg->store_name);
+    buf_puts(&canon, web_origin(c));
+    buf_puts(&canon, path);
 
     json_t *images = json_array();
     for (size_t i = 0; i < p->nimages; i++)
@@ -173,8 +181,10 @@ int web_product(http_ctx_t *c)
                 json_array_append_new(values, one);
             }
         }
-        json_array_append_new(
-            options, json_pack("{s:s, s:o}", "name", p->option_names[k], "values", values));
+        json_t *option = json_object();
+        web_put_str(option, "name", p->option_names[k]);
+        web_put(option, "values", values);
+        json_array_append_new(options, option);
     }
     json_t *tags = json_array();
     for (size_t i = 0; i < p->ntags; i++)
@@ -227,22 +237,30 @@ int web_product(http_ctx_t *c)
         for (size_t i = 0; i < ncols; i++) {
             if (!cols[i].published)
                 continue; /* never name or link a hidden collection */
-            json_object_set_new(product, "collection",
-                                json_pack("{s:s, s:s+}", "title", cols[i].title, "url",
-                                          "/collections/", cols[i].handle));
+            json_t *col = json_object();
+            web_put_str(col, "title", cols[i].title);
+            web_put_cat(col, "url", "/collections/", cols[i].handle);
+            web_put(product, "collection", col);
             break;
         }
     }
-    json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:o}", "title", buf_cstr(&title), "description",
-                             desc ? desc : "", "canonical", buf_cstr(&canon), "og_type", "product",
-                             "jsonld", jsonld(c, p, buf_cstr(&canon), desc ? desc : ""));
+    json_t *page = json_object();
+    web_put_str(page, "title", buf_cstr(&title));
+    web_put_str(page, "description", desc ? desc : "");
+    web_put_str(page, "canonical", buf_cstr(&canon));
+    web_put_str(page, "og_type", "product");
+    web_put(page, "jsonld", jsonld(c, p, buf_cstr(&canon), desc ? desc : ""));
     json_object_set_new(page, "og_title", json_string(p->title));
     const image_t *og = variant_image(p, sel);
     if (og)
         json_object_set_new(page, "og_image",
                             json_string(absolute(c, listing_image_url(c, og->src))));
-    json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:o}", "page", page, "nav", listing_nav(c, NULL),
-                            "product", product, "selected", selected, "variants_json", vjson);
+    json_t *ctx = json_object();
+    web_put(ctx, "page", page);
+    web_put(ctx, "nav", listing_nav(c, NULL));
+    web_put(ctx, "product", product);
+    web_put(ctx, "selected", selected);
+    web_put(ctx, "variants_json", vjson);
     buf_free(&text);
     buf_free(&title);
     buf_free(&canon);

@@ -199,3 +199,14 @@ void web_put(json_t *o, const char *key, json_t *j)
 {
     json_object_set_new_nocheck(o, key, j);
 }
+
+void web_put_cat(json_t *o, const char *key, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char small[256], *s = la + lb < sizeof(small) ? small : xmalloc(la + lb + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+    json_object_set_new_nocheck(o, key, json_stringn_nocheck(s, la + lb));
+    if (s != small)
+        free(s);
+}

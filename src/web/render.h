@@ -44,6 +44,8 @@ void web_put_str(json_t *o, const char *key, const char *v);
 void web_put_int(json_t *o, const char *key, int64_t v);
 void web_put_bool(json_t *o, const char *key, bool v);
 void web_put(json_t *o, const char *key, json_t *j);
+/* o[key] = the string a followed by b ("/collections/" and a handle). */
+void web_put_cat(json_t *o, const char *key, const char *a, const char *b);
 
 /* Format minor units in the store currency: "$19.99" (with_symbol) or "19.99". */
 void web_money(buf_t *out, int64_t minor, bool with_symbol);

@@ -24,14 +24,20 @@ static json_t *page_context(http_ctx_t *c, const char *title, const char *descri
 {
     const config_t *cfg = http_config(c);
     buf_t t = BUF_INIT, canon = BUF_INIT;
-    if (title && title[0])
-        buf_printf(&t, "%s – %s", title, cfg->store_name);
-    else
-        buf_puts(&t, cfg->store_name);
-    buf_printf(&canon, "%s%s", web_origin(c), path);
-    json_t *ctx = json_pack("{s:{s:s, s:s, s:s}, s:o}", "page", "title", buf_cstr(&t),
-                            "description", description ? description : "", "canonical",
-                            buf_cstr(&canon), "nav", listing_nav(c, current_collection));
+    if (title && title[0]) {
+        buf_puts(&t, title);
+        buf_puts(&t, " – ");
+    }
+    buf_puts(&t, cfg->store_name);
+    buf_puts(&canon, web_origin(c));
+    buf_puts(&canon, path);
+    json_t *page = json_object();
+    web_put_str(page, "title", buf_cstr(&t));
+    web_put_str(page, "description", description);
+    web_put_str(page, "canonical", buf_cstr(&canon));
+    json_t *ctx = json_object();
+    web_put(ctx, "page", page);
+    web_put(ctx, "nav", listing_nav(c, current_collection));
     buf_free(&t);
     buf_free(&canon);
     return ctx;
@@ -173,9 +179,12 @@ int web_collection(http_ctx_t *c)
     size_t nkids;
     json_t *children = json_array();
     if (catalog_collection_links(db, &a, col->id, &kids, &nkids) == 0)
-        for (size_t i = 0; i < nkids; i++)
-            json_array_append_new(children, json_pack("{s:s, s:s+}", "title", kids[i].title, "url",
-                                                      "/collections/", kids[i].handle));
+        for (size_t i = 0; i < nkids; i++) {
+            json_t *link = json_object();
+            web_put_str(link, "title", kids[i].title);
+            web_put_cat(link, "url", "/collections/", kids[i].handle);
+            json_array_append_new(children, link);
+        }
     json_object_set_new(ctx, "collection",
                         json_pack("{s:s, s:s, s:s, s:o, s:o}", "handle", col->handle, "title",
                                   col->title, "body_html", col->body_html ? col->body_html : "",
