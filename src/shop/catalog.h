@@ -281,6 +281,7 @@ int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_
 /* A link to a collection: what the navigation and a collection's list of
  * subcollections show. */
 typedef struct {
+    int64_t id;
     const char *handle, *title;
 } collection_link_t;
 /* The published children of the collection with this id (0: the top level),
@@ -295,8 +296,9 @@ int catalog_collection_links(db_t *db, arena_t *a, int64_t parent_id, collection
  * SOUK_EINVAL. product_count counts active products, published or not. */
 int catalog_collection_add(db_t *db, const char *collection, const char *product, int position);
 int catalog_collection_remove(db_t *db, const char *collection, const char *product);
-/* The collections a product is in, by title (ASCII case ignored). */
-int catalog_product_collections(db_t *db, arena_t *a, int64_t product_id, collection_t **out,
+/* The published collections a product is in, by title (ASCII case
+ * ignored), as links. */
+int catalog_product_collections(db_t *db, arena_t *a, int64_t product_id, collection_link_t **out,
                                 size_t *n);
 
 /* ---- listing and search (catalog_search.c) ---- */

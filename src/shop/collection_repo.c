@@ -515,21 +515,12 @@ int catalog_collection_children(db_t *db, arena_t *a, const char *parent_public_
         out, n, NULL);
 }
 
-int catalog_collection_links(db_t *db, arena_t *a, int64_t parent_id, collection_link_t **out,
-                             size_t *n)
+/* Links from a query of id, handle and title. */
+static int read_links(db_t *db, arena_t *a, const char *sql, const db_param_t *p, int np,
+                      collection_link_t **out, size_t *n)
 {
-    /* Two statements rather than COALESCE(parent_id, 0), so that both use
-     * collections_parent. */
-    db_param_t p[] = {DB_INT(parent_id)};
     db_rows_t *r;
-    int rc = parent_id ? db_query(db,
-                                  "SELECT handle, title FROM collections WHERE parent_id = $1 "
-                                  "AND published ORDER BY position, id",
-                                  p, 1, &r)
-                       : db_query(db,
-                                  "SELECT handle, title FROM collections WHERE parent_id IS NULL "
-                                  "AND published ORDER BY position, id",
-                                  NULL, 0, &r);
+    int rc = db_query(db, sql, p, np, &r);
     if (rc < 0)
         return rc;
     size_t cap = 0;
@@ -544,30 +535,47 @@ int catalog_collection_links(db_t *db, arena_t *a, int64_t parent_id, collection
             ls = bigger;
             cap = ncap;
         }
-        ls[*n].handle = catalog_col_str(a, r, 0);
-        ls[*n].title = catalog_col_str(a, r, 1);
+        ls[*n].id = db_rows_int(r, 0);
+        ls[*n].handle = catalog_col_str(a, r, 1);
+        ls[*n].title = catalog_col_str(a, r, 2);
         (*n)++;
     }
     *out = ls;
     return db_rows_end(r);
 }
 
+int catalog_collection_links(db_t *db, arena_t *a, int64_t parent_id, collection_link_t **out,
+                             size_t *n)
+{
+    /* Two statements rather than COALESCE(parent_id, 0), so that both use
+     * collections_parent. */
+    db_param_t p[] = {DB_INT(parent_id)};
+    return parent_id ? read_links(db, a,
+                                  "SELECT id, handle, title FROM collections WHERE parent_id = $1 "
+                                  "AND published ORDER BY position, id",
+                                  p, 1, out, n)
+                     : read_links(db, a,
+                                  "SELECT id, handle, title FROM collections WHERE parent_id IS "
+                                  "NULL AND published ORDER BY position, id",
+                                  NULL, 0, out, n);
+}
+
 static int title_cmp(const void *x, const void *y)
 {
-    const collection_t *a = x, *b = y;
+    const collection_link_t *a = x, *b = y;
     int d = catalog_text_cmp(a->title, b->title);
     return d ? d : (a->id > b->id) - (a->id < b->id);
 }
 
-int catalog_product_collections(db_t *db, arena_t *a, int64_t product_id, collection_t **out,
+int catalog_product_collections(db_t *db, arena_t *a, int64_t product_id, collection_link_t **out,
                                 size_t *n)
 {
     db_param_t p[] = {DB_INT(product_id)};
-    int rc = read_collections(
-        db, a,
-        COLL_SQL_NOCOUNT(db, "JOIN collection_products x ON x.collection_id = c.id "
-                             "WHERE x.product_id = $1"),
-        p, 1, out, n, NULL);
+    int rc = read_links(db, a,
+                        "SELECT c.id, c.handle, c.title FROM collection_products x JOIN "
+                        "collections c ON c.id = x.collection_id WHERE x.product_id = $1 "
+                        "AND c.published",
+                        p, 1, out, n);
     if (rc == 0 && *n > 1)
         qsort(*out, *n, sizeof(**out), title_cmp);
     return rc;

@@ -231,18 +231,13 @@ int web_product(http_ctx_t *c)
     web_put_bool(product, "has_options", p->option_names[0] != NULL);
     web_put_bool(product, "many_images", p->nimages > 1);
     web_put(product, "tags", tags);
-    collection_t *cols;
+    collection_link_t *cols; /* published ones only: a hidden one is never named or linked */
     size_t ncols;
-    if (catalog_product_collections(db, &a, p->id, &cols, &ncols) == 0) {
-        for (size_t i = 0; i < ncols; i++) {
-            if (!cols[i].published)
-                continue; /* never name or link a hidden collection */
-            json_t *col = json_object();
-            web_put_str(col, "title", cols[i].title);
-            web_put_cat(col, "url", "/collections/", cols[i].handle);
-            web_put(product, "collection", col);
-            break;
-        }
+    if (catalog_product_collections(db, &a, p->id, &cols, &ncols) == 0 && ncols > 0) {
+        json_t *col = json_object();
+        web_put_str(col, "title", cols[0].title);
+        web_put_cat(col, "url", "/collections/", cols[0].handle);
+        web_put(product, "collection", col);
     }
     json_t *page = json_object();
     web_put_str(page, "title", buf_cstr(&title));
