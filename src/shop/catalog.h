@@ -329,6 +329,10 @@ typedef struct {
     int limit;  /* 1..CATALOG_MAX_PAGE_SIZE */
     int offset; /* 0..CATALOG_MAX_OFFSET */
     bool want_facets;
+    /* Items carry only what a storefront card shows (handle, title, vendor,
+     * prices, availability, the first image, the sale): no public id,
+     * type, times or status (left NULL, and PRODUCT_ACTIVE). */
+    bool cards_only;
 } catalog_query_t;
 
 /* One facet value and how many products match it with the other facets'

@@ -59,7 +59,12 @@ static void read_sale(arena_t *a, db_rows_t *r, int col, product_t *it)
     it->nvariants = 1;
 }
 
-int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, size_t n,
+/* A card's columns: the same places as PAGE_COLS for what both read. */
+#define CARDS_ONLY_COLS                                                                            \
+    "p.id, NULL, p.handle, p.title, p.vendor, NULL, NULL, p.price_min, p.price_max, p.available, " \
+    "NULL, NULL"
+
+int catalog_page_summaries(db_t *db, arena_t *a, bool pg, bool cards, const int64_t *ids, size_t n,
                            catalog_page_t *out)
 {
     if (n == 0)
@@ -68,13 +73,18 @@ int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, si
     catalog_ids_param(&b, pg, ids, n);
     db_param_t p[] = {DB_TEXTN(b.data, b.len)};
     db_rows_t *r;
-    int rc = db_query(db,
-                      pg ? "SELECT " PAGE_COLS CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS(
-                               "p.updated_at") CARD_COLS " FROM products p WHERE p.id = ANY "
-                                                         "($1::bigint[])"
-                         : "SELECT " PAGE_COLS "p.created_at, p.updated_at" CARD_COLS
-                           " FROM json_each($1) j CROSS JOIN products p ON p.id = j.value",
-                      p, 1, &r);
+    const char *sql;
+    if (cards)
+        sql = pg ? "SELECT " CARDS_ONLY_COLS CARD_COLS " FROM products p WHERE p.id = ANY "
+                   "($1::bigint[])"
+                 : "SELECT " CARDS_ONLY_COLS CARD_COLS
+                   " FROM json_each($1) j CROSS JOIN products p ON p.id = j.value";
+    else
+        sql = pg ? "SELECT " PAGE_COLS CATALOG_PG_TS("p.created_at") ", " CATALOG_PG_TS(
+                       "p.updated_at") CARD_COLS " FROM products p WHERE p.id = ANY ($1::bigint[])"
+                 : "SELECT " PAGE_COLS "p.created_at, p.updated_at" CARD_COLS
+                   " FROM json_each($1) j CROSS JOIN products p ON p.id = j.value";
+    int rc = db_query(db, sql, p, 1, &r);
     if (rc < 0)
         goto out;
     out->items = arena_alloc(a, st_mult(n, sizeof(product_t)));
@@ -88,18 +98,22 @@ int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, si
             continue;
         product_t *it = &out->items[i];
         it->id = id;
-        it->public_id = catalog_col_str(a, r, 1);
         it->handle = catalog_col_str(a, r, 2);
         it->title = catalog_col_str(a, r, 3);
         it->vendor = catalog_col_str(a, r, 4);
-        it->product_type = catalog_col_str(a, r, 5);
-        if (product_status_parse(db_rows_text(r, 6, NULL), &it->status) < 0)
-            it->status = PRODUCT_DRAFT;
         it->price_min = db_rows_int(r, 7);
         it->price_max = db_rows_int(r, 8);
         it->available = db_rows_int(r, 9) != 0;
-        it->created_at = catalog_col_str(a, r, 10);
-        it->updated_at = catalog_col_str(a, r, 11);
+        if (cards) {
+            it->status = PRODUCT_ACTIVE;
+        } else {
+            it->public_id = catalog_col_str(a, r, 1);
+            it->product_type = catalog_col_str(a, r, 5);
+            if (product_status_parse(db_rows_text(r, 6, NULL), &it->status) < 0)
+                it->status = PRODUCT_DRAFT;
+            it->created_at = catalog_col_str(a, r, 10);
+            it->updated_at = catalog_col_str(a, r, 11);
+        }
         if (!db_rows_isnull(r, 12))
             read_image(a, r, 12, it);
         if (!db_rows_isnull(r, 18))

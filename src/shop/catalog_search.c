@@ -43,6 +43,12 @@
 #define FTS_RANK "souk_rank(products_fts, $%d, " SEARCH_RANK_WEIGHTS ")"
 #define TS_RANK "ts_rank_cd('{0.05, 0.3, 0.6, 1.0}', p.search, $%d::tsquery)"
 
+/* Whether a page's items may be cards only: they are then all active. */
+static bool cards_only(const catalog_query_t *q)
+{
+    return q->cards_only && !q->include_unpublished;
+}
+
 /* The facet filters' columns (F_*, catalog_facets.h) in the facet
  * statement's materialized set. */
 static const char *const FLAG[F_COUNT] = {"mv", "mt", "mg", "mp", "ma"};
@@ -381,7 +387,7 @@ static int fetch_page(db_t *db, arena_t *a, const search_t *s, catalog_page_t *o
         ids[n++] = db_rows_int(r, 0);
     }
     if ((rc = db_rows_end(r)) == 0)
-        rc = catalog_page_summaries(db, a, s->pg, ids, n, out);
+        rc = catalog_page_summaries(db, a, s->pg, cards_only(s->q), ids, n, out);
 out:
     buf_free(&b.sql);
     return rc;
@@ -583,7 +589,7 @@ static int text_pass(db_t *db, arena_t *a, search_t *s, catalog_page_t *out, boo
         int64_t *page = arena_alloc(a, st_mult((size_t)q->limit, sizeof(int64_t)));
         for (size_t i = (size_t)q->offset; i < ncand && m < (size_t)q->limit; i++)
             page[m++] = items[i].id;
-        rc = catalog_page_summaries(db, a, s->pg, page, m, out);
+        rc = catalog_page_summaries(db, a, s->pg, cards_only(q), page, m, out);
     }
 out:
     facets_free(&fc);
@@ -763,7 +769,7 @@ static int mirrored(db_t *db, arena_t *a, const search_t *s, const mirror_snap_t
     mirror_search(snap, a, &mq, out, &ids, &n);
     if (n == 0)
         return 0;
-    return catalog_page_summaries(db, a, false, ids, n, out);
+    return catalog_page_summaries(db, a, false, cards_only(s->q), ids, n, out);
 }
 
 int catalog_search(db_t *db, arena_t *a, const catalog_query_t *q, catalog_page_t *out)

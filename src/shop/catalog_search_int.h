@@ -68,8 +68,8 @@ void catalog_ids_param(buf_t *b, bool pg, const int64_t *ids, size_t n);
 /* The summaries (catalog.h's listing fields, with the first image and the
  * sale) of ids[0..n), in that order, into out->items and out->n; a product
  * deleted meanwhile leaves no hole. pg: the connection is PostgreSQL's.
- * catalog_page.c. */
-int catalog_page_summaries(db_t *db, arena_t *a, bool pg, const int64_t *ids, size_t n,
+ * cards: only catalog_query_t.cards_only's fields. catalog_page.c. */
+int catalog_page_summaries(db_t *db, arena_t *a, bool pg, bool cards, const int64_t *ids, size_t n,
                            catalog_page_t *out);
 
 #endif

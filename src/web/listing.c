@@ -32,6 +32,7 @@ int listing_parse(http_ctx_t *c, catalog_query_t *q, int *page, char *err, size_
         return rc;
     }
     memset(q, 0, sizeof(*q));
+    q->cards_only = true; /* the page shows cards (listing_card) */
     q->q = form_get(f, "q");
     if (q->q && strlen(q->q) > CATALOG_MAX_QUERY) {
         snprintf(err, errcap, "the search is longer than %d characters", CATALOG_MAX_QUERY);

@@ -83,7 +83,8 @@ int web_home(http_ctx_t *c)
                              .sort = SORT_MANUAL,
                              .limit = HOME_PER_COLLECTION,
                              .price_min = -1,
-                             .price_max = -1};
+                             .price_max = -1,
+                             .cards_only = true};
         catalog_page_t pg;
         if ((rc = catalog_search_mirrored(db, shop_mirror(http_app(c)), &a, &q, &pg)) != 0)
             break;
@@ -105,7 +106,8 @@ int web_home(http_ctx_t *c)
     }
     json_object_set_new(ctx, "featured_collections", featured);
     if (rc == 0) {
-        catalog_query_t q = {.sort = SORT_NEWEST, .limit = 10, .price_min = -1, .price_max = -1};
+        catalog_query_t q = {
+            .sort = SORT_NEWEST, .limit = 10, .price_min = -1, .price_max = -1, .cards_only = true};
         catalog_page_t pg;
         if ((rc = catalog_search_mirrored(db, shop_mirror(http_app(c)), &a, &q, &pg)) == 0) {
             json_t *items = json_array();

@@ -775,6 +775,40 @@ static const product_t *card_in_listing(fixture_t *fx, int64_t id)
     return NULL;
 }
 
+/* A cards-only listing (the storefront's) gives the same card as a full
+ * one, without the fields a card does not show. */
+static void card_only_agrees(fixture_t *fx, int64_t id, int line)
+{
+    const product_t *full = card_in_listing(fx, id);
+    catalog_query_t q = {
+        .limit = 50, .price_min = -1, .price_max = -1, .sort = SORT_NEWEST, .cards_only = true};
+    catalog_page_t pg;
+    const product_t *c = NULL;
+    if (catalog_search(fx->db, &fx->a, &q, &pg) == 0)
+        for (size_t i = 0; i < pg.n; i++)
+            if (pg.items[i].id == id)
+                c = &pg.items[i];
+    if (full == NULL || c == NULL) {
+        test_fail(__FILE__, line, "no card for product %lld", (long long)id);
+        return;
+    }
+    bool same = strcmp(c->handle, full->handle) == 0 && strcmp(c->title, full->title) == 0 &&
+                strcmp(c->vendor, full->vendor) == 0 && c->price_min == full->price_min &&
+                c->price_max == full->price_max && c->available == full->available &&
+                c->status == PRODUCT_ACTIVE && c->nimages == full->nimages &&
+                c->nvariants == full->nvariants && c->public_id == NULL && c->created_at == NULL;
+    if (same && c->nimages)
+        same = strcmp(c->images[0].src, full->images[0].src) == 0 &&
+               strcmp(c->images[0].alt, full->images[0].alt) == 0 &&
+               c->images[0].width == full->images[0].width &&
+               c->images[0].height == full->images[0].height;
+    if (same && c->nvariants)
+        same = c->variants[0].price == full->variants[0].price &&
+               c->variants[0].compare_at_price == full->variants[0].compare_at_price;
+    if (!same)
+        test_fail(__FILE__, line, "the cards-only listing's card differs from the full one");
+}
+
 /* A listing shows each product's first image and its best on-sale prices,
  * which the repository keeps on the product row with every save
  * (migration 0007): they follow images reordered and sales ended. */
@@ -810,6 +844,7 @@ CAT_TEST(product_listing_card_follows_saves)
         BCHECK_INT(c->variants[0].compare_at_price, 2000);
         BCHECK_INT(c->variants[0].price, 1002);
     }
+    card_only_agrees(&fx, p->id, __LINE__);
 
     /* The back image moves first; the sale ends (a was-price below the
      * price is no sale). */
@@ -842,6 +877,7 @@ CAT_TEST(product_listing_card_follows_saves)
     BCHECK_INT(c->nvariants, 1);
     if (c->nvariants == 1)
         BCHECK_INT(c->variants[0].compare_at_price, 1500);
+    card_only_agrees(&fx, p->id, __LINE__);
 out:
     cat_done(&fx);
 }
