@@ -6,7 +6,10 @@
  * crash; a load error must come with a "name:" message. If the set loads,
  * every template is rendered against a fixed product-like context and, if
  * the input has one, against its own; each render must succeed within
- * max_out or fail leaving the output as it was, and render the same twice. */
+ * max_out or fail leaving the output as it was, and render the same twice.
+ * Each render is also made with a host value (tmpl.h) bound as "hs", and
+ * with the same data as JSON under that name: the two must give the same
+ * output, since templates are not to tell them apart. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +53,104 @@ static json_t *wrap(json_t *value, json_t *const *args, size_t nargs, buf_t *out
     return a;
 }
 
+/* ---- host values: a list of items, each with a sub-object ---- */
+
+typedef struct {
+    const char *title;
+    int64_t n;
+    bool ok;
+    const char *tag; /* the sub-object's one field */
+} item_t;
+
+static const item_t items[] = {
+    {"A & <b>", 1, true, "x\"y"}, {"", -2, false, "long \u2028 tag"}, {"C's", 1250, true, "z"}};
+
+#define IS(k, kl, lit) ((kl) == strlen(lit) && memcmp((k), (lit), (kl)) == 0)
+
+static void sub_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const item_t *it = obj;
+    if (IS(k, kl, "tag"))
+        tmpl_out_str(out, it->tag, strlen(it->tag));
+}
+
+static json_t *sub_json(const void *obj)
+{
+    return json_pack("{s:s}", "tag", ((const item_t *)obj)->tag);
+}
+
+static const tmpl_host_class_t sub_class = {.get = sub_get, .to_json = sub_json};
+
+static void item_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    const item_t *it = obj;
+    if (IS(k, kl, "title"))
+        tmpl_out_str(out, it->title, strlen(it->title));
+    else if (IS(k, kl, "n"))
+        tmpl_out_int(out, it->n);
+    else if (IS(k, kl, "ok"))
+        tmpl_out_bool(out, it->ok);
+    else if (IS(k, kl, "sub"))
+        tmpl_out_host(out, &sub_class, it);
+}
+
+static json_t *item_json(const void *obj)
+{
+    const item_t *it = obj;
+    return json_pack("{s:s, s:I, s:b, s:o}", "title", it->title, "n", (json_int_t)it->n, "ok",
+                     it->ok, "sub", sub_json(it));
+}
+
+static const tmpl_host_class_t item_class = {.get = item_get, .to_json = item_json};
+
+static void list_get(const void *obj, const char *k, size_t kl, tmpl_out_t *out)
+{
+    (void)obj, (void)k, (void)kl, (void)out;
+}
+
+static size_t list_len(const void *obj)
+{
+    (void)obj;
+    return sizeof(items) / sizeof(items[0]);
+}
+
+static const void *list_at(const void *obj, size_t i, const tmpl_host_class_t **cls)
+{
+    (void)obj;
+    *cls = &item_class;
+    return &items[i];
+}
+
+static json_t *list_json(const void *obj)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < list_len(obj); i++)
+        json_array_append_new(a, item_json(&items[i]));
+    return a;
+}
+
+static const tmpl_host_class_t list_class = {
+    .get = list_get, .len = list_len, .at = list_at, .to_json = list_json};
+
 static tmpl_filters_t *filters;
 static json_t *fixed;
+
+/* name rendered with "hs" bound to the host list, and with ctx plus "hs"
+ * as JSON: the same result and the same output. */
+static void host_same_as_json(const tmpl_set_t *set, const char *name, json_t *ctx, size_t max_out)
+{
+    tmpl_bind_t bind = {"hs", &list_class, items};
+    buf_t h = BUF_INIT, j = BUF_INIT;
+    int rh = tmpl_render_with(set, name, ctx, &bind, 1, &h, max_out);
+    json_t *with = json_is_object(ctx) ? json_copy(ctx) : json_object();
+    json_object_set_new(with, "hs", list_json(items));
+    int rj = tmpl_render(set, name, with, &j, max_out);
+    json_decref(with);
+    FUZZ_CHECK(rh == rj);
+    FUZZ_CHECK(h.len == j.len && (h.len == 0 || memcmp(h.data, j.data, h.len) == 0));
+    buf_free(&h);
+    buf_free(&j);
+}
 
 static void render_all(const tmpl_set_t *set, size_t n, json_t *ctx, size_t max_out)
 {
@@ -71,6 +170,7 @@ static void render_all(const tmpl_set_t *set, size_t n, json_t *ctx, size_t max_
         buf_puts(&again, "pre");
         FUZZ_CHECK(tmpl_render(set, names[i], ctx, &again, max_out) == 0);
         FUZZ_CHECK(again.len == out.len && memcmp(again.data, out.data, out.len) == 0);
+        host_same_as_json(set, names[i], ctx, max_out);
     }
     FUZZ_CHECK(tmpl_render(set, "missing.html", ctx, &out, max_out) == SOUK_ENOTFOUND);
     buf_free(&out);
