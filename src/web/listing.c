@@ -79,26 +79,38 @@ int listing_parse(http_ctx_t *c, catalog_query_t *q, int *page, char *err, size_
     return 0;
 }
 
+/* What goes before an image's src to make its URL: nothing for an absolute
+ * URL or path, "/media/" for a file in the media directory. */
+static const char *media_prefix(const char *src)
+{
+    if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 || src[0] == '/')
+        return "";
+    return "/media/";
+}
+
+/* a followed by b, allocated in c. */
+static char *http_cat(http_ctx_t *c, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = http_alloc(c, la + lb + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+    return s;
+}
+
 const char *listing_image_url(http_ctx_t *c, const char *src)
 {
     if (src == NULL || src[0] == '\0')
         return NULL;
-    if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 || src[0] == '/')
-        return src;
-    buf_t b = BUF_INIT;
-    buf_printf(&b, "/media/%s", src);
-    char *s = http_strdup(c, buf_cstr(&b));
-    buf_free(&b);
-    return s;
+    const char *pre = media_prefix(src);
+    return pre[0] ? http_cat(c, pre, src) : src;
 }
 
 /* An image for a template: src as a URL, alt, and its size when known. */
 static json_t *image_json(const image_t *im)
 {
     buf_t b = BUF_INIT;
-    if (strncmp(im->src, "http://", 7) != 0 && strncmp(im->src, "https://", 8) != 0 &&
-        im->src[0] != '/')
-        buf_puts(&b, "/media/");
+    buf_puts(&b, media_prefix(im->src));
     buf_puts(&b, im->src);
     json_t *img = json_object();
     web_put_str(img, "src", buf_cstr(&b));
@@ -566,24 +578,11 @@ void listing_context(http_ctx_t *c, json_t *ctx, tmpl_bind_t binds[LISTING_BINDS
         const product_t *p = &page->items[i];
         card_t *cd = &r->cards[i];
         cd->p = p;
-        size_t hl = strlen(p->handle);
-        char *url = http_alloc(c, hl + sizeof("/products/"));
-        memcpy(url, "/products/", sizeof("/products/") - 1);
-        memcpy(url + sizeof("/products/") - 1, p->handle, hl + 1);
-        cd->url = url;
+        cd->url = http_cat(c, "/products/", p->handle);
         cd->img_src = NULL;
         if (p->nimages > 0) { /* image_json's URL */
-            const char *src = p->images[0].src;
-            if (strncmp(src, "http://", 7) == 0 || strncmp(src, "https://", 8) == 0 ||
-                src[0] == '/') {
-                cd->img_src = src;
-            } else {
-                size_t sl = strlen(src);
-                char *u = http_alloc(c, sl + sizeof("/media/"));
-                memcpy(u, "/media/", sizeof("/media/") - 1);
-                memcpy(u + sizeof("/media/") - 1, src, sl + 1);
-                cd->img_src = u;
-            }
+            const char *src = p->images[0].src, *pre = media_prefix(src);
+            cd->img_src = pre[0] ? http_cat(c, pre, src) : src;
         }
     }
     r->total = page->total;
